@@ -16,7 +16,7 @@ SECRET_QUERY = re.compile(
 )
 SECRET_HEADER = re.compile(
     r"(?i)((?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)"
-    r"['\"]?\s*[:=]\s*['\"]?)(?:(?:bearer|basic|token)\s+)?[^'\",}\s]+"
+    r"['\"]?\s*[:=]\s*)(?:(['\"])[^'\"]*\2|(?:bearer|basic|token|digest)\s+[^\s,'\"}]+)"
 )
 URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
 
