@@ -1,0 +1,1026 @@
+"""The bundled demo API (demo/api.py) answers like the six APIs of specs/ document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from demo.api import CHANGE_KEYS, DATASETS, ID_KEYS, DemoAPI, fmt_ms, fmt_offset, fmt_z, parse_time
+
+ROOT = Path(__file__).resolve().parents[1]
+UTC = timezone.utc
+NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=2)
+
+MAILCHIMP: dict[str, Any] = {"auth": ("anystring", "0123456789abcdef-us21")}
+ZENDESK: dict[str, Any] = {"auth": ("agent@example.com/token", "zendesk-api-token")}
+BEARER: dict[str, Any] = {"headers": {"Authorization": "Bearer demo-token"}}
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[DemoAPI]:
+    """One server for the read-only tests."""
+    with DemoAPI(seed=7, now=NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh() -> Iterator[DemoAPI]:
+    """A small server of its own, for tests that change data or settings."""
+    with DemoAPI(
+        seed=3,
+        now=NOW,
+        members=60,
+        emails=30,
+        users=70,
+        sources=12,
+        audit_events=80,
+        contacts=45,
+        conversations=40,
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+def get(
+    http: requests.Session, api: DemoAPI, path: str, creds: dict[str, Any], **params: Any
+) -> requests.Response:
+    return http.get(api.url + path, params=params or None, timeout=10, **creds)
+
+
+def epoch(value: str) -> float:
+    return parse_time(value).timestamp()
+
+
+# --------------------------------------------------------------------------- walkers
+# Each walks every page the way the API documents and returns (ids in order, requests made).
+
+Walker = Callable[[requests.Session, DemoAPI, dict[str, Any]], tuple[list[Any], int]]
+
+
+def walk_offset(path: str, key: str, id_key: str, count: int) -> Walker:
+    def walk(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) -> tuple[list[Any], int]:
+        ids, offset, calls = [], 0, 0
+        while True:
+            r = get(http, api, path.format(api=api), MAILCHIMP, count=count, offset=offset, **extra)
+            calls += 1
+            assert r.status_code == 200, r.text
+            body = r.json()
+            page = body[key]
+            ids += [row[id_key] for row in page]
+            assert body["total_items"] >= len(ids)
+            if len(page) < count:
+                return ids, calls
+            offset += len(page)
+
+    return walk
+
+
+def walk_zendesk(size: int) -> Walker:
+    def walk(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) -> tuple[list[Any], int]:
+        params = {"query": "type:user", "filter[type]": "user", "page[size]": size, **extra}
+        ids, calls = [], 0
+        while True:
+            r = get(http, api, "/api/v2/search/export", ZENDESK, **params)
+            calls += 1
+            assert r.status_code == 200, r.text
+            body = r.json()
+            ids += [row["id"] for row in body["results"]]
+            cursor = body["meta"]["after_cursor"]
+            if not cursor:
+                return ids, calls
+            params["page[after]"] = cursor
+
+    return walk
+
+
+def walk_segment(path: str, key: str, count: int) -> Walker:
+    def walk(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) -> tuple[list[Any], int]:
+        params: dict[str, Any] = {"pagination.count": count, **extra}
+        ids, calls = [], 0
+        while True:
+            r = get(http, api, path, BEARER, **params)
+            calls += 1
+            assert r.status_code == 200, r.text
+            data = r.json()["data"]
+            ids += [row["id"] for row in data[key]]
+            token = data["pagination"]["next"]
+            if token is None:
+                return ids, calls
+            params["pagination.cursor"] = token
+
+    return walk
+
+
+def walk_hubspot(limit: int) -> Walker:
+    def walk(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) -> tuple[list[Any], int]:
+        url: str | None = f"{api.url}/crm/v3/objects/contacts"
+        params: dict[str, Any] | None = {"limit": limit, **extra}
+        ids, calls = [], 0
+        while url:
+            r = http.get(url, params=params, timeout=10, **BEARER)
+            calls += 1
+            assert r.status_code == 200, r.text
+            body = r.json()
+            ids += [row["id"] for row in body["results"]]
+            url, params = body.get("paging", {}).get("next", {}).get("link"), None
+        return ids, calls
+
+    return walk
+
+
+def walk_helpscout(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) -> tuple[list[Any], int]:
+    ids, page, calls = [], 1, 0
+    while True:
+        params = {
+            "status": "all",
+            "sortField": "createdAt",
+            "sortOrder": "asc",
+            "page": page,
+            **extra,
+        }
+        r = get(http, api, "/v2/conversations", BEARER, **params)
+        calls += 1
+        assert r.status_code == 200, r.text
+        rows = r.json()["_embedded"]["conversations"]
+        ids += [row["id"] for row in rows]
+        if len(rows) < 25:
+            return ids, calls
+        page += 1
+
+
+MEMBERS = walk_offset("/3.0/lists/{api.list_id}/members", "members", "id", 100)
+ACTIVITY = walk_offset("/3.0/reports/{api.campaign_id}/email-activity", "emails", "email_id", 50)
+
+WALKS = [
+    # dataset, walker, requests for the module fixture's sizes
+    ("mailchimp_members", MEMBERS, 3),  # 250 = 100 + 100 + 50
+    ("mailchimp_email_activity", ACTIVITY, 3),  # 120 = 50 + 50 + 20
+    ("zendesk_users", walk_zendesk(100), 4),  # 3 full pages, then an empty one ends it
+    ("segment_sources", walk_segment("/sources", "sources", 20), 3),  # 45 = 20 + 20 + 5
+    ("segment_audit_events", walk_segment("/audit-events", "events", 200), 3),
+    ("hubspot_contacts", walk_hubspot(100), 3),  # 230 = 100 + 100 + 30
+    ("helpscout_conversations", walk_helpscout, 5),  # 110 = 4 * 25 + 10
+]
+
+
+@pytest.mark.parametrize(("dataset", "walk", "calls"), WALKS, ids=[w[0] for w in WALKS])
+def test_pagination_returns_every_record_once(
+    api: DemoAPI, http: requests.Session, dataset: str, walk: Walker, calls: int
+) -> None:
+    ids, made = walk(http, api, {})
+    assert len(ids) == len(set(ids))
+    assert sorted(map(str, ids)) == sorted(map(str, api.ids(dataset)))
+    assert made == calls
+
+
+def test_data_is_realistic(api: DemoAPI) -> None:
+    member = api.records("mailchimp_members")[0]
+    assert member["id"] == hashlib.md5(member["email_address"].lower().encode()).hexdigest()
+    assert {"FNAME", "LNAME"} <= set(member["merge_fields"])
+    assert {"avg_open_rate", "avg_click_rate"} <= set(member["stats"])
+    assert member["list_id"] == api.list_id and member["_links"]
+    user = api.records("zendesk_users")[0]
+    schema = json.loads((ROOT / "specs/zendesk_users.json").read_text())["sourceSpec"]["attributes"]["schema"]
+    assert set(user) == set(schema["properties"]["results"]["items"]["properties"])
+    event = api.records("segment_audit_events")[0]
+    assert {"id", "timestamp", "type", "actor", "resourceId", "resourceType"} <= set(event)
+    contact = api.records("hubspot_contacts")[0]
+    assert {"id", "properties", "createdAt", "updatedAt", "archived"} <= set(contact)
+    conversation = api.records("helpscout_conversations")[0]
+    assert {"id", "number", "subject", "status", "createdAt"} <= set(conversation)
+    for dataset in DATASETS:
+        key = CHANGE_KEYS[dataset]
+        if key is not None:
+            for row in api.records(dataset):
+                assert NOW - timedelta(days=31) < parse_time(row[key]) < NOW
+
+
+def test_email_activity_keys_are_unique_across_ticks(fresh: DemoAPI) -> None:
+    assert any(not e["activity"] for e in fresh.records("mailchimp_email_activity"))  # no record
+    for _ in range(3):
+        fresh.tick(LATER, updates=30)  # the same moment each time, for every email
+    keys = [
+        (e["email_id"], a["action"], a["timestamp"])
+        for e in fresh.records("mailchimp_email_activity")
+        for a in e["activity"]
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_same_seed_same_data_and_ticks() -> None:
+    one, two, other = DemoAPI(seed=5, now=NOW), DemoAPI(seed=5, now=NOW), DemoAPI(seed=6, now=NOW)
+    for dataset in DATASETS:
+        assert one.records(dataset) == two.records(dataset)
+        assert one.records(dataset) != other.records(dataset)
+    assert one.tick(LATER) == two.tick(LATER)
+    assert one.records("hubspot_contacts") == two.records("hubspot_contacts")
+
+
+# --------------------------------------------------------------------------- page shapes
+
+
+def test_mailchimp_page_shape(api: DemoAPI, http: requests.Session) -> None:
+    body = get(http, api, f"/3.0/lists/{api.list_id}/members", MAILCHIMP, count=1000).json()
+    assert body["total_items"] == 250 and len(body["members"]) == 250
+    assert body["list_id"] == api.list_id
+    past = get(http, api, f"/3.0/lists/{api.list_id}/members", MAILCHIMP, count=10, offset=999).json()
+    assert past["members"] == [] and past["total_items"] == 250
+    default = get(http, api, f"/3.0/lists/{api.list_id}/members", MAILCHIMP).json()
+    assert len(default["members"]) == 10
+
+
+def test_zendesk_cursor_end_and_order(api: DemoAPI, http: requests.Session) -> None:
+    params = {"query": "type:user", "filter[type]": "user", "page[size]": 1000}
+    body = get(http, api, "/api/v2/search/export", ZENDESK, **params).json()
+    created = [epoch(u["created_at"]) for u in body["results"]]
+    assert created == sorted(created) and len(created) == 300
+    # As in Adobe's example: the last page says has_more false but still carries a cursor...
+    assert body["meta"]["has_more"] is False and body["meta"]["after_cursor"]
+    assert body["facets"] is None and body["meta"]["before_cursor"] is None
+    assert body["links"]["next"].startswith(f"{api.url}/api/v2/search/export.json?")
+    # ...and the page after it is empty, with no cursor.
+    params["page[after]"] = body["meta"]["after_cursor"]
+    end = get(http, api, "/api/v2/search/export", ZENDESK, **params).json()
+    assert end["results"] == [] and end["meta"]["after_cursor"] is None
+    assert end["links"]["next"] is None
+    first = get(http, api, "/api/v2/search/export", ZENDESK, **{**params, "page[size]": 10})
+    assert first.json()["meta"]["has_more"] is False  # the cursor is past the end
+
+
+def test_segment_pagination_fields(api: DemoAPI, http: requests.Session) -> None:
+    first = get(http, api, "/sources", BEARER, **{"pagination.count": 20}).json()["data"]
+    assert first["pagination"]["previous"] is None and first["pagination"]["totalEntries"] == 45
+    second = get(
+        http,
+        api,
+        "/sources",
+        BEARER,
+        **{"pagination.count": 20, "pagination.cursor": first["pagination"]["next"]},
+    ).json()["data"]
+    assert second["pagination"]["previous"] == first["pagination"]["current"]
+    assert {s["id"] for s in first["sources"]}.isdisjoint(s["id"] for s in second["sources"])
+    events = get(http, api, "/audit-events", BEARER, **{"pagination.count": 1000}).json()["data"]["events"]
+    stamps = [epoch(e["timestamp"]) for e in events]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+
+
+def test_hubspot_next_link_uses_the_host_the_client_asked_for(api: DemoAPI, http: requests.Session) -> None:
+    host = f"localhost:{api.port}"
+    r = http.get(
+        f"{api.url}/crm/v3/objects/contacts",
+        params={"limit": "100", "properties": "email,firstname"},
+        headers={**BEARER["headers"], "Host": host},
+        timeout=10,
+    )
+    body = r.json()
+    link = body["paging"]["next"]["link"]
+    assert link.startswith(f"http://{host}/crm/v3/objects/contacts?")
+    assert "limit=100" in link and f"after={body['paging']['next']['after']}" in link
+    assert set(body["results"][0]["properties"]) == {"email", "firstname"}
+    last = http.get(link.replace(host, f"127.0.0.1:{api.port}"), timeout=10, **BEARER).json()
+    assert "paging" in last
+    final = http.get(last["paging"]["next"]["link"], timeout=10, **BEARER).json()
+    assert "paging" not in final and len(final["results"]) == 30
+
+
+def test_helpscout_pages(api: DemoAPI, http: requests.Session) -> None:
+    active = get(http, api, "/v2/conversations", BEARER).json()
+    assert {c["status"] for c in active["_embedded"]["conversations"]} == {"active"}
+    every = get(http, api, "/v2/conversations", BEARER, status="all", page=5).json()
+    assert every["page"] == {"size": 25, "totalElements": 110, "totalPages": 5, "number": 5}
+    assert len(every["_embedded"]["conversations"]) == 10
+    assert "next" not in every["_links"] and "status=all" in every["_links"]["previous"]["href"]
+    beyond = get(http, api, "/v2/conversations", BEARER, status="all", page=9).json()
+    assert beyond["_embedded"]["conversations"] == []
+    desc = get(http, api, "/v2/conversations", BEARER, status="all").json()["_embedded"]["conversations"]
+    assert [epoch(c["createdAt"]) for c in desc] == sorted(
+        (epoch(c["createdAt"]) for c in desc), reverse=True
+    )
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def mailchimp_window(lo: datetime | None, hi: datetime | None) -> dict[str, str]:
+    params = {}
+    if lo:
+        params["since_last_changed"] = fmt_offset(lo)
+    if hi:
+        params["before_last_changed"] = fmt_offset(hi)
+    return params
+
+
+def zendesk_window(template: str) -> Callable[[datetime | None, datetime | None], dict[str, str]]:
+    def make(lo: datetime | None, hi: datetime | None) -> dict[str, str]:
+        text = template.replace("{lo}", fmt_z(lo) if lo else "").replace("{hi}", fmt_z(hi) if hi else "")
+        return {"query": text}
+
+    return make
+
+
+def segment_window(lo: datetime | None, hi: datetime | None) -> dict[str, str]:
+    return {"startTime": fmt_ms(lo), "endTime": fmt_ms(hi)} if lo and hi else {}
+
+
+def helpscout_window(lo: datetime | None, hi: datetime | None) -> dict[str, str]:
+    return {"modifiedSince": fmt_z(lo)} if lo else {}
+
+
+WINDOWS = [
+    # id, dataset, walker, params(lo, hi), start included, end included, uses end
+    (
+        "mailchimp-since-incl-before-excl",
+        "mailchimp_members",
+        MEMBERS,
+        mailchimp_window,
+        True,
+        False,
+        True,
+    ),
+    (
+        "zendesk-gt-lt",
+        "zendesk_users",
+        walk_zendesk(50),
+        zendesk_window("type:user updated>{lo} updated<{hi}"),
+        False,
+        False,
+        True,
+    ),
+    (
+        "zendesk-adobe-spaces",
+        "zendesk_users",
+        walk_zendesk(50),
+        zendesk_window("type:user updated > {lo} updated < {hi}"),
+        False,
+        False,
+        True,
+    ),
+    (
+        "zendesk-ge-le",
+        "zendesk_users",
+        walk_zendesk(50),
+        zendesk_window("type:user updated>={lo} updated<={hi}"),
+        True,
+        True,
+        True,
+    ),
+    (
+        "segment-start-incl-end-excl",
+        "segment_audit_events",
+        walk_segment("/audit-events", "events", 30),
+        segment_window,
+        True,
+        False,
+        True,
+    ),
+    (
+        "helpscout-modified-since",
+        "helpscout_conversations",
+        walk_helpscout,
+        helpscout_window,
+        True,
+        True,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "walk", "make", "lo_in", "hi_in", "uses_end"),
+    [w[1:] for w in WINDOWS],
+    ids=[w[0] for w in WINDOWS],
+)
+def test_windows_filter_on_the_change_timestamp(
+    api: DemoAPI,
+    http: requests.Session,
+    dataset: str,
+    walk: Walker,
+    make: Callable[[datetime | None, datetime | None], dict[str, str]],
+    lo_in: bool,
+    hi_in: bool,
+    uses_end: bool,
+) -> None:
+    key = CHANGE_KEYS[dataset]
+    assert key
+    rows = api.records(dataset)
+    stamps = sorted({epoch(r[key]) for r in rows})
+    # Bounds that fall exactly on records, so inclusivity shows.
+    lo = datetime.fromtimestamp(stamps[len(stamps) // 5], UTC)
+    hi = datetime.fromtimestamp(stamps[len(stamps) // 2], UTC)
+    ids, _ = walk(http, api, make(lo, hi))
+
+    def inside(value: float) -> bool:
+        above = value >= lo.timestamp() if lo_in else value > lo.timestamp()
+        below = not uses_end or (value <= hi.timestamp() if hi_in else value < hi.timestamp())
+        return above and below
+
+    expected = [r[ID_KEYS[dataset]] for r in rows if inside(epoch(r[key]))]
+    assert sorted(map(str, ids)) == sorted(map(str, expected))
+    assert 0 < len(ids) < len(rows)
+    at_lo = {r[ID_KEYS[dataset]] for r in rows if epoch(r[key]) == lo.timestamp()}
+    assert at_lo <= set(ids) if lo_in else at_lo.isdisjoint(ids)
+
+
+def test_changed_between_is_the_tap_window(api: DemoAPI) -> None:
+    rows = api.records("mailchimp_members")
+    lo = min(parse_time(r["last_changed"]) for r in rows)
+    window = api.changed_between("mailchimp_members", lo, lo + timedelta(days=10))
+    assert window and all(lo <= parse_time(r["last_changed"]) < lo + timedelta(days=10) for r in window)
+    with pytest.raises(ValueError, match="no change timestamp"):
+        api.changed_between("segment_sources")
+
+
+def test_mailchimp_window_with_another_offset(api: DemoAPI, http: requests.Session) -> None:
+    since_utc = "2025-02-15T10:00:00+00:00"
+    since_rome = "2025-02-15T11:00:00+01:00"
+    path = f"/3.0/lists/{api.list_id}/members"
+    one = get(http, api, path, MAILCHIMP, count=1000, since_last_changed=since_utc).json()
+    two = get(http, api, path, MAILCHIMP, count=1000, since_last_changed=since_rome).json()
+    assert one["members"] == two["members"] and 0 < one["total_items"] < 250
+
+
+def test_zendesk_backfill_and_repeated_query(api: DemoAPI, http: requests.Session) -> None:
+    end = NOW - timedelta(days=12)
+    backfill = f"type:user updated < {fmt_z(end)}"
+    # Adobe's path expression adds ?query=type:user&filter[type]=user& on a backfill, then the
+    # spec's queryParams come after it: the last query wins.
+    url = f"{api.url}/api/v2/search/export?query=type:user&filter[type]=user&"
+    r = http.get(
+        url,
+        params={"query": backfill, "filter[type]": "user", "page[size]": "1000"},
+        timeout=10,
+        **ZENDESK,
+    )
+    got = {u["id"] for u in r.json()["results"]}
+    expected = {u["id"] for u in api.records("zendesk_users") if epoch(u["updated_at"]) < end.timestamp()}
+    assert got == expected and 0 < len(got) < 300
+
+
+def test_mailchimp_unencoded_plus_is_rejected(api: DemoAPI, http: requests.Session) -> None:
+    url = f"{api.url}/3.0/lists/{api.list_id}/members?since_last_changed=2025-02-15T10:00:00+00:00"
+    r = http.get(url, timeout=10, **MAILCHIMP)
+    assert r.status_code == 400 and r.json()["title"] == "Invalid Resource"
+
+
+# --------------------------------------------------------------------------- auth and errors
+
+AUTH_CASES = [
+    # id, path, params, good credentials, check on the 401 body
+    (
+        "mailchimp-members",
+        "/3.0/lists/a1b2c3d4e5/members",
+        {},
+        MAILCHIMP,
+        lambda b: b["title"] == "API Key Missing",
+    ),
+    (
+        "mailchimp-activity",
+        "/3.0/reports/42694e9e57/email-activity",
+        {},
+        MAILCHIMP,
+        lambda b: b["status"] == 401,
+    ),
+    (
+        "zendesk",
+        "/api/v2/search/export",
+        {"query": "type:user", "filter[type]": "user"},
+        ZENDESK,
+        lambda b: b == {"error": "Couldn't authenticate you"},
+    ),
+    (
+        "segment-sources",
+        "/sources",
+        {"pagination.count": 5},
+        BEARER,
+        lambda b: b["errors"][0]["type"] == "unauthorized",
+    ),
+    ("segment-audit", "/audit-events", {"pagination.count": 5}, BEARER, lambda b: "errors" in b),
+    (
+        "hubspot",
+        "/crm/v3/objects/contacts",
+        {},
+        BEARER,
+        lambda b: b["category"] == "INVALID_AUTHENTICATION",
+    ),
+    ("helpscout", "/v2/conversations", {}, BEARER, lambda b: "logRef" in b and "message" in b),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "creds", "check"),
+    [c[1:] for c in AUTH_CASES],
+    ids=[c[0] for c in AUTH_CASES],
+)
+def test_auth_required(
+    api: DemoAPI,
+    http: requests.Session,
+    path: str,
+    params: dict[str, Any],
+    creds: dict[str, Any],
+    check: Callable[[Any], bool],
+) -> None:
+    missing = get(http, api, path, {}, **params)
+    assert missing.status_code == 401
+    assert check(missing.json())
+    assert get(http, api, path, creds, **params).status_code == 200
+
+
+BAD_CREDENTIALS = [
+    ("mailchimp-empty-key", "/3.0/lists/a1b2c3d4e5/members", {"auth": ("user", "")}),
+    ("zendesk-no-token", "/api/v2/search/export", {"auth": ("agent@example.com/token", "")}),
+    ("zendesk-garbage", "/api/v2/search/export", {"headers": {"Authorization": "Basic %%%"}}),
+    ("segment-basic", "/sources", {"auth": ("user", "password")}),
+    ("hubspot-empty-bearer", "/crm/v3/objects/contacts", {"headers": {"Authorization": "Bearer "}}),
+    ("helpscout-basic", "/v2/conversations", {"auth": ("user", "password")}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "creds"), [c[1:] for c in BAD_CREDENTIALS], ids=[c[0] for c in BAD_CREDENTIALS]
+)
+def test_bad_credentials(api: DemoAPI, http: requests.Session, path: str, creds: dict[str, Any]) -> None:
+    params = {"query": "type:user", "filter[type]": "user", "pagination.count": 5}
+    assert get(http, api, path, creds, **params).status_code == 401
+
+
+INVALID = [
+    # id, path, credentials, params, status, check
+    (
+        "mailchimp-count-max",
+        "/3.0/lists/a1b2c3d4e5/members",
+        MAILCHIMP,
+        {"count": 1001},
+        400,
+        "Invalid Resource",
+    ),
+    (
+        "mailchimp-count-nan",
+        "/3.0/lists/a1b2c3d4e5/members",
+        MAILCHIMP,
+        {"count": "x"},
+        400,
+        "Invalid Resource",
+    ),
+    (
+        "mailchimp-bad-date",
+        "/3.0/lists/a1b2c3d4e5/members",
+        MAILCHIMP,
+        {"before_last_changed": "May 1"},
+        400,
+        "Invalid",
+    ),
+    (
+        "zendesk-size-max",
+        "/api/v2/search/export",
+        ZENDESK,
+        {"query": "x", "filter[type]": "user", "page[size]": 1001},
+        400,
+        "page[size]",
+    ),
+    (
+        "zendesk-no-filter",
+        "/api/v2/search/export",
+        ZENDESK,
+        {"query": "type:user"},
+        400,
+        "filter[type]",
+    ),
+    (
+        "zendesk-bad-cursor",
+        "/api/v2/search/export",
+        ZENDESK,
+        {"query": "x", "filter[type]": "user", "page[after]": "nope"},
+        400,
+        "cursor",
+    ),
+    (
+        "zendesk-bad-date",
+        "/api/v2/search/export",
+        ZENDESK,
+        {"query": "updated>yesterday", "filter[type]": "user"},
+        400,
+        "date",
+    ),
+    ("segment-no-count", "/sources", BEARER, {}, 422, "pagination.count"),
+    ("segment-count-max", "/sources", BEARER, {"pagination.count": 1001}, 422, "pagination.count"),
+    (
+        "segment-bad-cursor",
+        "/sources",
+        BEARER,
+        {"pagination.count": 5, "pagination.cursor": "@@"},
+        422,
+        "cursor",
+    ),
+    (
+        "segment-bad-time",
+        "/audit-events",
+        BEARER,
+        {"pagination.count": 5, "startTime": "soon"},
+        422,
+        "startTime",
+    ),
+    (
+        "hubspot-limit-max",
+        "/crm/v3/objects/contacts",
+        BEARER,
+        {"limit": 101},
+        400,
+        "VALIDATION_ERROR",
+    ),
+    ("helpscout-status", "/v2/conversations", BEARER, {"status": "bogus"}, 400, "Expected one of"),
+    ("helpscout-page", "/v2/conversations", BEARER, {"page": 0}, 400, "greater than"),
+    (
+        "helpscout-date",
+        "/v2/conversations",
+        BEARER,
+        {"modifiedSince": "today"},
+        400,
+        "Malformed date",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "creds", "params", "status", "text"),
+    [c[1:] for c in INVALID],
+    ids=[c[0] for c in INVALID],
+)
+def test_invalid_requests(
+    api: DemoAPI,
+    http: requests.Session,
+    path: str,
+    creds: dict[str, Any],
+    params: dict[str, Any],
+    status: int,
+    text: str,
+) -> None:
+    r = get(http, api, path, creds, **params)
+    assert r.status_code == status
+    assert text in r.text
+
+
+NOT_FOUND = [
+    ("mailchimp-path", "/3.0/nothing", MAILCHIMP, "Resource Not Found"),
+    ("mailchimp-list", "/3.0/lists/ffffffffff/members", MAILCHIMP, "Resource Not Found"),
+    (
+        "mailchimp-campaign",
+        "/3.0/reports/ffffffffff/email-activity",
+        MAILCHIMP,
+        "Resource Not Found",
+    ),
+    ("zendesk", "/api/v2/tickets", ZENDESK, "InvalidEndpoint"),
+    ("hubspot", "/crm/v3/objects/deals", BEARER, "OBJECT_NOT_FOUND"),
+    ("helpscout", "/v2/mailboxes", BEARER, "logRef"),
+    ("segment", "/warehouses", BEARER, "not-found"),
+]
+
+
+@pytest.mark.parametrize(("path", "creds", "text"), [c[1:] for c in NOT_FOUND], ids=[c[0] for c in NOT_FOUND])
+def test_unknown_paths(
+    api: DemoAPI, http: requests.Session, path: str, creds: dict[str, Any], text: str
+) -> None:
+    r = get(http, api, path, creds)
+    assert r.status_code == 404
+    assert text in r.text
+
+
+def test_wrong_method(api: DemoAPI, http: requests.Session) -> None:
+    r = http.post(f"{api.url}/sources", timeout=10, **BEARER)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+
+
+# --------------------------------------------------------------------------- tick
+
+
+def test_tick_changes_what_each_window_sees(fresh: DemoAPI, http: requests.Session) -> None:
+    sizes = {d: len(fresh.ids(d)) for d in DATASETS}
+    changed = fresh.tick(LATER, updates=4, adds=2)
+    assert set(changed) == set(DATASETS)
+    for dataset in DATASETS:
+        added = changed[dataset]["added"]
+        assert set(added) <= set(fresh.ids(dataset))
+        assert len(fresh.ids(dataset)) == sizes[dataset] + len(added)
+        if dataset != "segment_audit_events":
+            assert len(changed[dataset]["updated"]) == 4 and len(added) == 2
+        key = CHANGE_KEYS[dataset]
+        if key:
+            window = fresh.changed_between(dataset, LATER, LATER + timedelta(seconds=1))
+            touched = changed[dataset]["updated"] + added
+            assert sorted(map(str, (r[ID_KEYS[dataset]] for r in window))) == sorted(map(str, touched))
+    assert len(changed["segment_audit_events"]["added"]) == 6  # one per source change
+
+    # What each API returns for a window that starts at the tick.
+    mc, _ = MEMBERS(http, fresh, {"since_last_changed": fmt_offset(LATER)})
+    assert sorted(mc) == sorted(
+        changed["mailchimp_members"]["updated"] + changed["mailchimp_members"]["added"]
+    )
+    since = fmt_z(LATER - timedelta(seconds=1))
+    zd, _ = walk_zendesk(100)(http, fresh, {"query": f"type:user updated > {since}"})
+    assert sorted(zd) == sorted(changed["zendesk_users"]["updated"] + changed["zendesk_users"]["added"])
+    audit_window = {"startTime": fmt_ms(LATER), "endTime": fmt_ms(LATER + timedelta(seconds=1))}
+    seg, _ = walk_segment("/audit-events", "events", 5)(http, fresh, audit_window)
+    assert sorted(seg) == sorted(changed["segment_audit_events"]["added"])
+    hs, _ = walk_helpscout(http, fresh, {"modifiedSince": fmt_z(LATER)})
+    assert sorted(hs) == sorted(
+        changed["helpscout_conversations"]["updated"] + changed["helpscout_conversations"]["added"]
+    )
+    contacts = {c["id"]: c for c in fresh.records("hubspot_contacts")}
+    for contact_id in changed["hubspot_contacts"]["updated"]:
+        assert contacts[contact_id]["updatedAt"] == fmt_ms(LATER)
+        assert contacts[contact_id]["properties"]["lastmodifieddate"] == fmt_ms(LATER)
+    emails = {e["email_id"]: e for e in fresh.records("mailchimp_email_activity")}
+    for email_id in changed["mailchimp_email_activity"]["updated"]:
+        assert emails[email_id]["activity"][-1]["timestamp"] == fmt_offset(LATER)
+
+
+def test_tick_defaults_to_the_real_clock(fresh: DemoAPI) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    changed = fresh.tick()
+    after = datetime.now(UTC) + timedelta(seconds=1)
+    rows = {r["id"]: r for r in fresh.records("zendesk_users")}
+    for user_id in changed["zendesk_users"]["updated"]:
+        assert before <= parse_time(rows[user_id]["updated_at"]) <= after
+
+
+# --------------------------------------------------------------------------- admin, log, faults
+
+
+def test_admin_endpoints(fresh: DemoAPI, http: requests.Session) -> None:
+    get(http, fresh, "/sources", BEARER, **{"pagination.count": 5})
+    assert http.get(f"{fresh.url}/_demo/health", timeout=10).json()["ok"] is True
+    assert http.get(f"{fresh.url}/_demo/params", timeout=10).json() == fresh.params
+    ticked = http.post(f"{fresh.url}/_demo/tick", json={"now": fmt_z(LATER), "adds": 1}, timeout=10).json()
+    assert ticked["now"] == fmt_ms(LATER)
+    assert len(ticked["changed"]["zendesk_users"]["added"]) == 1
+    assert len(ticked["changed"]["zendesk_users"]["updated"]) == 5
+    users = http.get(f"{fresh.url}/_demo/data/zendesk_users", timeout=10).json()
+    assert len(users) == 71
+    logged = http.get(f"{fresh.url}/_demo/requests", timeout=10).json()
+    assert [r["path"] for r in logged] == ["/sources"]  # admin calls are not logged
+    assert http.delete(f"{fresh.url}/_demo/requests", timeout=10).json() == {"cleared": 1}
+    assert fresh.requests == []
+    assert http.post(f"{fresh.url}/_demo/reset", timeout=10).json() == {"reset": True}
+    assert len(fresh.ids("zendesk_users")) == 70
+    assert http.get(f"{fresh.url}/_demo/nothing", timeout=10).status_code == 404
+
+
+def test_request_log(fresh: DemoAPI, http: requests.Session) -> None:
+    fresh.clear_requests()
+    url = f"{fresh.url}/api/v2/search/export?query=type:user&filter[type]=user&"
+    http.get(url, params={"query": "type:user updated<2030-01-01T00:00:00Z"}, timeout=10, **ZENDESK)
+    http.post(f"{fresh.url}/v2/oauth2/token", data={"grant_type": "client_credentials"}, timeout=10)
+    first, second = fresh.requests
+    assert first["method"] == "GET" and first["path"] == "/api/v2/search/export"
+    assert first["query"].startswith("query=type:user&filter%5Btype%5D=user&&query=")
+    assert first["params"]["query"] == ["type:user", "type:user updated<2030-01-01T00:00:00Z"]
+    assert first["params"]["filter[type]"] == ["user"]
+    assert first["headers"]["Authorization"].startswith("Basic ")
+    assert first["status"] == 200 and first["body"] == ""
+    assert second["body"] == "grant_type=client_credentials" and second["status"] == 401
+
+
+def test_fail_next(fresh: DemoAPI, http: requests.Session) -> None:
+    params = {"pagination.count": 5}
+    fresh.fail_next(2, status=429, path="/sources", retry_after=3)
+    assert get(http, fresh, "/crm/v3/objects/contacts", BEARER).status_code == 200  # other path
+    first = get(http, fresh, "/sources", BEARER, **params)
+    assert first.status_code == 429 and first.headers["Retry-After"] == "3"
+    assert get(http, fresh, "/sources", BEARER, **params).status_code == 429
+    assert get(http, fresh, "/sources", BEARER, **params).status_code == 200
+    fresh.fail_next(status=200, body="<html>not json</html>")
+    assert get(http, fresh, "/sources", BEARER, **params).text == "<html>not json</html>"
+    fresh.fail_next(drop=True)
+    with requests.Session() as own, pytest.raises(requests.ConnectionError):
+        own.get(f"{fresh.url}/sources", params=params, timeout=10, **BEARER)
+    fresh.fail_next(status=0, delay=0.3)
+    started = time.monotonic()
+    assert get(http, fresh, "/sources", BEARER, **params).status_code == 200
+    assert time.monotonic() - started >= 0.3
+    assert [r["status"] for r in fresh.requests][-4:] == [200, 200, 0, 200]
+
+
+TOKEN_CASES = [
+    (
+        "refresh-form",
+        {
+            "data": {
+                "grant_type": "refresh_token",
+                "refresh_token": "r",
+                "client_id": "i",
+                "client_secret": "s",
+            }
+        },
+        200,
+        True,
+    ),
+    (
+        "refresh-json",
+        {
+            "json": {
+                "grant_type": "refresh_token",
+                "refresh_token": "r",
+                "client_id": "i",
+                "client_secret": "s",
+            }
+        },
+        200,
+        True,
+    ),
+    (
+        "client-credentials",
+        {"data": {"grant_type": "client_credentials", "client_id": "i", "client_secret": "s"}},
+        200,
+        False,
+    ),
+    (
+        "no-secret",
+        {"data": {"grant_type": "refresh_token", "refresh_token": "r", "client_id": "i"}},
+        401,
+        False,
+    ),
+    (
+        "no-refresh-token",
+        {"data": {"grant_type": "refresh_token", "client_id": "i", "client_secret": "s"}},
+        400,
+        False,
+    ),
+    (
+        "bad-grant",
+        {"data": {"grant_type": "password", "client_id": "i", "client_secret": "s"}},
+        400,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "refresh"), [c[1:] for c in TOKEN_CASES], ids=[c[0] for c in TOKEN_CASES]
+)
+def test_helpscout_token_endpoint(
+    api: DemoAPI, http: requests.Session, body: dict[str, Any], status: int, refresh: bool
+) -> None:
+    r = http.post(f"{api.url}/v2/oauth2/token", timeout=10, **body)
+    assert r.status_code == status
+    if status == 200:
+        token = r.json()
+        assert token["token_type"] == "bearer" and token["expires_in"] == 172800 and token["access_token"]
+        assert ("refresh_token" in token) is refresh
+    else:
+        assert "error" in r.json()
+
+
+def test_strict_tokens_only_accept_issued_ones(http: requests.Session) -> None:
+    with DemoAPI(seed=1, now=NOW, conversations=5, strict_tokens=True) as strict:
+        stale = {"headers": {"Authorization": "Bearer stale"}}
+        assert get(http, strict, "/v2/conversations", stale).status_code == 401
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": "r",
+            "client_id": "i",
+            "client_secret": "s",
+        }
+        token = http.post(f"{strict.url}/v2/oauth2/token", data=form, timeout=10).json()["access_token"]
+        fresh_token = {"headers": {"Authorization": f"Bearer {token}"}}
+        assert get(http, strict, "/v2/conversations", fresh_token).status_code == 200
+        strict.revoke_tokens()
+        assert get(http, strict, "/v2/conversations", fresh_token).status_code == 401
+        issued = {"headers": {"Authorization": f"Bearer {strict.issue_token()['access_token']}"}}
+        assert get(http, strict, "/v2/conversations", issued).status_code == 200
+        # the other APIs keep accepting any token
+        assert get(http, strict, "/crm/v3/objects/contacts", stale).status_code == 200
+
+
+def test_tap_config_points_at_the_demo(api: DemoAPI) -> None:
+    config = api.tap_config(specs=["specs"])
+    assert config["base_url"] == api.url and config["specs"] == ["specs"]
+    assert config["params"]["listId"] == api.list_id
+    assert config["params"]["accessTokenUrl"] == f"{api.url}/v2/oauth2/token"
+
+
+# --------------------------------------------------------------------------- specs vs demo
+
+SPECS = sorted(p.name for p in (ROOT / "specs").glob("*.json"))
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}|\{(\w+)\}")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values[m.group(1) or m.group(2)], text)
+
+
+def at(document: Any, path: str) -> Any:
+    for part in path.removeprefix("$.").split("."):
+        document = document.get(part) if isinstance(document, dict) else None
+    return document
+
+
+@pytest.mark.parametrize("name", SPECS, ids=SPECS)
+def test_spec_first_page_against_the_demo(api: DemoAPI, http: requests.Session, name: str) -> None:
+    """Each spec's first request, built by hand from the spec, gets records from the demo."""
+    document = json.loads((ROOT / "specs" / name).read_text())
+    assert {"name", "providerId", "version", "authSpec", "sourceSpec"} <= set(document)
+    attributes = document["sourceSpec"]["attributes"]
+    declared = document["sourceSpec"]["spec"]["properties"]
+    assert document["singer"]["name"] == name.removesuffix(".json")
+    end = fmt_z(NOW)
+    schedule = attributes.get("scheduleParams", {})
+    values = {
+        **{k: v["default"] for k, v in declared.items() if "default" in v},
+        **api.params,
+        "api_key": "k",
+        "access_token": "t",
+        "SCHEDULE_QUERY": schedule.get("backfill", "").replace("{END_TIME}", end),
+    }
+    url_params = attributes["urlParams"]
+    path = url_params["path"]
+    if "@{" in path:  # Adobe's ADF expression, evaluated for a backfill
+        path = path[: path.index("@{")] + "?query=type:user&filter[type]=user&"
+    query = {k: fill(v, values) for k, v in url_params.get("queryParams", {}).items()}
+    headers = {k: fill(v, values) for k, v in attributes.get("headerParams", {}).items()}
+    paging = attributes["paginationParams"]
+    if "limitName" in paging:
+        query[paging["limitName"]] = paging["limitValue"]
+    if paging["type"] == "PAGE":
+        query[paging["pageParamName"]] = str(paging.get("initialPageIndex", 0))
+    auth = next((a["type"] for a in document["authSpec"]), None)
+    creds: dict[str, Any] = (
+        {"auth": ("user@example.com/token", "secret")} if auth == "BasicAuthentication" else {}
+    )
+    if auth == "OAuth2RefreshCode":
+        headers["Authorization"] = "Bearer t"
+    assert fill(url_params["host"], values).startswith("https://")
+    r = http.get(api.url + fill(path, values), params=query, headers=headers, timeout=10, **creds)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    records = at(body, attributes["contentPath"]["path"])
+    assert isinstance(records, list) and records
+    assert all(document["singer"]["primaryKeys"][0] in row for row in records)
+    explode = attributes.get("explodeEntityPath")
+    if explode:
+        child = explode["path"].split(".")[-1]
+        assert any(row[child] for row in records)
+    for key in ("continuationTokenPath", "pointerPath"):
+        if key in paging:  # the token's object is there (the token itself is null on a last page)
+            parent, _, last = paging[key].rpartition(".")
+            assert last in at(body, parent), f"{key} {paging[key]} found nothing"
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "demo" / "api.py"), "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    assert match, line + (proc.stderr.read() if proc.stderr else "")
+    return proc, match.group(0)
+
+
+def stop_cli(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    assert proc.wait(timeout=10) == 0
+
+
+def test_cli_keeps_data_in_the_state_file_across_processes(tmp_path: Path, http: requests.Session) -> None:
+    state = tmp_path / "demo-state.json"
+    sizes = ("--members", "20", "--users", "15", "--audit-events", "10")
+    proc, url = start_cli("--state-file", str(state), *sizes)
+    try:
+        before = http.get(f"{url}/_demo/data/mailchimp_members", timeout=10).json()
+        ticked = http.post(f"{url}/_demo/tick", timeout=10).json()
+    finally:
+        stop_cli(proc)
+    proc, url = start_cli("--state-file", str(state), *sizes)
+    try:
+        r = http.get(f"{url}/3.0/lists/a1b2c3d4e5/members", params={"count": 1000}, timeout=10, **MAILCHIMP)
+        members = {m["id"]: m for m in r.json()["members"]}
+        assert len(members) == len(before) + 3
+        for member_id in ticked["changed"]["mailchimp_members"]["updated"]:
+            assert parse_time(members[member_id]["last_changed"]) == parse_time(ticked["now"]).replace(
+                microsecond=0
+            )
+        assert http.get(f"{url}/_demo/health", timeout=10).json()["ticks"] == 1
+    finally:
+        stop_cli(proc)
