@@ -77,6 +77,7 @@ class SpecStream(RESTStream[Any]):
         self._window: Window | None = None
         self._paginator: SpecPaginator | None = None
         self._last_request_at = 0.0
+        self._sample: tuple[str | None, Any, requests.Response] | None = None
         self._now = datetime.now(timezone.utc)
         parent_fields: frozenset[str] = frozenset()
         if schema is None and spec.schema is not None:
@@ -280,6 +281,18 @@ class SpecStream(RESTStream[Any]):
 
     # --- retries (the SDK ignores Retry-After) ----------------------------------
 
+    def request_decorator(self, func: Any) -> Any:
+        """The SDK's retrying request, which first reuses the page sampled for the schema."""
+        decorated = super().request_decorator(func)
+
+        def request(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            sample, self._sample = self._sample, None
+            if sample is not None and sample[:2] == (prepared.url, prepared.body):
+                return sample[2]
+            return decorated(prepared, context)
+
+        return request
+
     def backoff_max_tries(self) -> int:
         """The first try plus `max_retries`."""
         return int(self.config.get("max_retries", 5)) + 1
@@ -325,6 +338,7 @@ class SpecStream(RESTStream[Any]):
         paginator = self.get_new_paginator()
         prepared = self._prepare_request(context=None, page=paginator)
         response = self.request_decorator(self._request)(prepared, None)
+        self._sample = (prepared.url, prepared.body, response)
         raw = _page(response).raw[:SAMPLE_SIZE]
         schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, raw)
         object.__setattr__(self, "extractor", Extractor(self.spec.content, self.spec.explode, parent_fields))
