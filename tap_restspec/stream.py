@@ -115,9 +115,9 @@ class SpecStream(RESTStream[Any]):
         return self.spec.is_sorted
 
     @property
-    def timeout(self) -> int:
+    def timeout(self) -> float:  # type: ignore[override]
         """The `request_timeout` setting."""
-        return int(self.config.get("request_timeout", 300))
+        return float(self.config.get("request_timeout", 300))
 
     @property
     def authenticator(self) -> Any:
@@ -289,7 +289,13 @@ class SpecStream(RESTStream[Any]):
             sample, self._sample = self._sample, None
             if sample is not None and sample[:2] == (prepared.url, prepared.body):
                 return sample[2]
-            return decorated(prepared, context)
+            try:
+                return decorated(prepared, context)
+            except (RetriableAPIError, requests.RequestException, ConnectionResetError) as exc:
+                tries = self.backoff_max_tries()
+                raise StreamError(
+                    f"stream {self.name}: gave up after {tries} tries: {REDACTOR.redact(_reason(exc))}"
+                ) from None
 
         return request
 
@@ -345,6 +351,17 @@ class SpecStream(RESTStream[Any]):
         self._run = None
         self._last_request_at = time.monotonic()
         return schema
+
+
+def _reason(exc: BaseException) -> str:
+    """A failed request in a few words (requests' messages nest the URL and the cause)."""
+    if isinstance(exc, RetriableAPIError):
+        return str(exc)
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({type(exc).__name__})"
+    request = getattr(exc, "request", None)
+    url = f" calling {request.url}" if request is not None and request.url else ""
+    return f"{type(exc).__name__}{url}"
 
 
 def _page(response: requests.Response) -> Page:

@@ -52,6 +52,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     cut: bool = False
+    drop: bool = False
     raw: bytes | None = None
 
     def payload(self) -> bytes:
@@ -92,6 +93,10 @@ class Server:
                 reply = outer.handler(seen)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 payload = reply.payload()
                 self.send_response(reply.status)
                 headers = {"Content-Type": "application/json", **reply.headers}
@@ -212,6 +217,7 @@ def run_cli(
     *args: str,
     state: dict | None = None,
     timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> Cli:
     """Run `tap-restspec --config ...` as a user would, in `tmp_path`."""
     config_file = tmp_path / "config.json"
@@ -221,9 +227,9 @@ def run_cli(
         state_file = tmp_path / "state.json"
         state_file.write_text(json.dumps(state))
         command += ["--state", str(state_file)]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    environment = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     done = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=timeout, env=env, check=False
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=timeout, env=environment, check=False
     )
     return Cli(done.returncode, done.stdout, done.stderr)
 

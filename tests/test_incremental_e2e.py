@@ -44,7 +44,8 @@ class WindowAPI:
         rows = [
             r
             for r in rows
-            if (since is None or parse_datetime(r["updated"]) >= since) and parse_datetime(r["updated"]) < before
+            if (since is None or parse_datetime(r["updated"]) >= since)
+            and parse_datetime(r["updated"]) < before
         ]
         offset, count = int(seen.q("offset")), int(seen.q("count"))
         return Reply(body={"items": rows[offset : offset + count]})
@@ -65,7 +66,9 @@ def config(api, tmp_path, **extra):
     spec = write_spec(
         tmp_path,
         "items.json",
-        source_spec(api.url, pagination=PAGINATION, schedule=SIMPLE, schema=SCHEMA, singer={"primaryKeys": ["id"]}),
+        source_spec(
+            api.url, pagination=PAGINATION, schedule=SIMPLE, schema=SCHEMA, singer={"primaryKeys": ["id"]}
+        ),
     )
     return {"specs": [spec], **extra}
 
@@ -75,15 +78,23 @@ def test_three_runs_fetch_exactly_what_changed(api, tmp_path):
     assert [r["id"] for r in run1.records()] == [1, 2, 3]
     windows = {(s.q("since"), s.q("before")) for s in api.server.seen}
     assert windows == {("2024-01-01T00:00:00Z", "2024-01-04T00:00:00Z")}  # same on every page
-    assert run1.bookmark("items") == {"replication_key": "window_end", "replication_key_value": "2024-01-04T00:00:00Z"}
+    assert run1.bookmark("items") == {
+        "replication_key": "window_end",
+        "replication_key_value": "2024-01-04T00:00:00Z",
+    }
 
     # changes between runs: one exactly on the old window's end, one inside, one after the next end
     api.put(2, "2024-01-04T00:00:00Z")
     api.put(6, "2024-01-06T00:00:00Z")
     api.put(7, "2024-01-08T00:00:00Z")
     api.server.seen.clear()
-    run2 = run_tap(config(api, tmp_path, start_date="2024-01-01T00:00:00Z", end_date="2024-01-07T00:00:00Z"), state=run1.state)
-    assert {(s.q("since"), s.q("before")) for s in api.server.seen} == {("2024-01-04T00:00:00Z", "2024-01-07T00:00:00Z")}
+    run2 = run_tap(
+        config(api, tmp_path, start_date="2024-01-01T00:00:00Z", end_date="2024-01-07T00:00:00Z"),
+        state=run1.state,
+    )
+    assert {(s.q("since"), s.q("before")) for s in api.server.seen} == {
+        ("2024-01-04T00:00:00Z", "2024-01-07T00:00:00Z")
+    }
     assert sorted((r["id"], r["v"]) for r in run2.records()) == [(2, 2), (4, 1), (5, 1), (6, 1)]
     assert run2.bookmark("items")["replication_key_value"] == "2024-01-07T00:00:00Z"
 
@@ -124,7 +135,11 @@ def test_without_state_or_start_date_no_start_is_sent_and_end_is_now(api, tmp_pa
 
 
 def test_lookback_window_moves_the_start_back(api, tmp_path):
-    state = {"bookmarks": {"items": {"replication_key": "window_end", "replication_key_value": "2024-01-03T00:00:00Z"}}}
+    state = {
+        "bookmarks": {
+            "items": {"replication_key": "window_end", "replication_key_value": "2024-01-03T00:00:00Z"}
+        }
+    }
     run_tap(config(api, tmp_path, lookback_window=3600, end_date="2024-01-05T00:00:00Z"), state=state)
     assert api.server.seen[0].q("since") == "2024-01-02T23:00:00Z"
 
@@ -150,7 +165,10 @@ def test_replication_key_bookmarks_the_largest_value_seen(api, tmp_path):
         ),
     )
     run = run_tap({"specs": [spec], "start_date": "2024-01-02T00:00:00Z", "end_date": "2024-01-20T00:00:00Z"})
-    assert run.bookmark("items") == {"replication_key": "updated", "replication_key_value": "2024-01-05T12:00:00Z"}
+    assert run.bookmark("items") == {
+        "replication_key": "updated",
+        "replication_key_value": "2024-01-05T12:00:00Z",
+    }
     assert run.schemas()["items"]["bookmark_properties"] == ["updated"]
     api.server.seen.clear()
     run_tap({"specs": [spec], "end_date": "2024-01-20T00:00:00Z"}, state=run.state)

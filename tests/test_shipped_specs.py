@@ -74,8 +74,11 @@ def test_zendesk_users_backfill_then_incremental():
         seen = api.requests
         assert seen[0]["path"] == "/api/v2/search/export"
         pairs = parse_qsl(seen[0]["query"])
-        assert pairs[:3] == [("query", "type:user"), ("filter[type]", "user"),
-                             ("query", f"type:user updated < {to_iso(end1)}")]
+        assert pairs[:3] == [
+            ("query", "type:user"),
+            ("filter[type]", "user"),
+            ("query", f"type:user updated < {to_iso(end1)}"),
+        ]
         assert all("page[after]" in r["params"] for r in seen[1:])
         assert len(first.records()) == len(api.ids("zendesk_users"))
         assert first.bookmark("zendesk_users")["replication_key_value"] == to_iso(end1)
