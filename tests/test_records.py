@@ -1,0 +1,219 @@
+"""records.py: content paths, keep/skip, explode and schemas, as tables of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from tap_restspec.records import BodyError, Extractor, PathError, compile_path, infer_schema, record_schema
+from tap_restspec.spec import Selection
+
+
+def sel(path, keep=None, skip=(), wrapper=None):
+    from tap_restspec.spec import last_name
+
+    return Selection(path, tuple(keep) if keep is not None else None, tuple(skip), wrapper or last_name(path))
+
+
+BODY = {
+    "members": [
+        {"id": 1, "name": "a", "_links": [1], "list_id": "L"},
+        {"id": 2, "name": "b", "_links": [], "list_id": "L"},
+    ],
+    "data": {"sources": [{"id": "s1"}], "pagination": {"next": "c2"}},
+    "groups": [{"items": [{"id": 10}, {"id": 11}]}, {"items": [{"id": 12}]}],
+    "total_items": 2,
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(sel("$.members"), BODY["members"], id="one-array"),
+        pytest.param(sel("members"), BODY["members"], id="no-dollar"),
+        pytest.param(sel("$.data.sources"), [{"id": "s1"}], id="nested"),
+        pytest.param(sel("$['data']['sources']"), [{"id": "s1"}], id="brackets"),
+        pytest.param(sel("$.members[*]"), BODY["members"], id="wildcard-elements"),
+        pytest.param(sel("$.groups[*].items[*]"), [{"id": 10}, {"id": 11}, {"id": 12}], id="wildcard-deep"),
+        pytest.param(
+            sel("$.members", keep=["id", "name"]), [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}], id="keep"
+        ),
+        pytest.param(
+            sel("$.members", skip=["_links", "list_id"]),
+            [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}],
+            id="skip",
+        ),
+        pytest.param(
+            sel("$.members", keep=["id", "_links"], skip=["_links"]),
+            [{"id": 1}, {"id": 2}],
+            id="keep-then-skip",
+        ),
+    ],
+)
+def test_records_from_content_path(content, expected):
+    extractor = Extractor(content)
+    assert list(extractor.records(extractor.raw_records(BODY))) == expected
+
+
+def test_content_path_that_matches_nothing_names_the_keys_the_body_has():
+    with pytest.raises(
+        BodyError, match=r"'\$.results' matched nothing; the body has: data, groups, members, total_items"
+    ):
+        Extractor(sel("$.results")).raw_records(BODY)
+
+
+def test_empty_array_is_no_records():
+    extractor = Extractor(sel("$.items"))
+    assert extractor.raw_records({"items": []}) == []
+
+
+def test_invalid_jsonpath_is_a_path_error():
+    with pytest.raises(PathError):
+        compile_path("$.items[?(")
+
+
+EMAILS = {
+    "emails": [
+        {
+            "email_id": "e1",
+            "type": "regular",
+            "_links": [],
+            "activity": [
+                {"action": "open", "type": "x", "timestamp": "t1"},
+                {"action": "click", "timestamp": "t2", "url": "u"},
+            ],
+        },
+        {"email_id": "e2", "type": "regular", "activity": []},
+        {"email_id": "e3", "type": "regular"},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "explode", "expected"),
+    [
+        pytest.param(
+            sel("$.emails", skip=["_links"]),
+            sel("$.emails.activity"),
+            [
+                {
+                    "email_id": "e1",
+                    "type": "regular",
+                    "action": "open",
+                    "activity_type": "x",
+                    "timestamp": "t1",
+                },
+                {"email_id": "e1", "type": "regular", "action": "click", "timestamp": "t2", "url": "u"},
+            ],
+            id="collision-gets-wrapper-prefix",
+        ),
+        pytest.param(
+            sel("$.emails", skip=["_links"], wrapper="email"),
+            sel("$.email.activity", skip=["url"], keep=["action", "url", "timestamp"]),
+            [
+                {"email_id": "e1", "type": "regular", "action": "open", "timestamp": "t1"},
+                {"email_id": "e1", "type": "regular", "action": "click", "timestamp": "t2"},
+            ],
+            id="override-wrapper-keep-skip",
+        ),
+        pytest.param(
+            sel("$.emails", keep=["email_id"]),
+            sel("$.emails.activity", wrapper="act"),
+            [
+                {"email_id": "e1", "action": "open", "type": "x", "timestamp": "t1"},
+                {"email_id": "e1", "action": "click", "timestamp": "t2", "url": "u"},
+            ],
+            id="kept-parent-fields-only",
+        ),
+    ],
+)
+def test_explode(content, explode, expected):
+    extractor = Extractor(content, explode)
+    assert list(extractor.records(extractor.raw_records(EMAILS))) == expected
+
+
+def test_explode_renames_by_the_parent_schema_too():
+    # `type` is a parent field by the schema even when this parent record lacks it
+    extractor = Extractor(sel("$.emails"), sel("$.emails.activity"), parent_fields=frozenset({"type"}))
+    raw = [{"email_id": "e9", "activity": [{"type": "open"}]}]
+    assert list(extractor.records(raw)) == [{"email_id": "e9", "activity_type": "open"}]
+
+
+WHOLE = {
+    "type": "object",
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"id": {"type": "integer"}, "x": {"type": "string"}}},
+        },
+        "meta": {"type": "object"},
+    },
+}
+RECORD = {"type": "object", "properties": {"id": {"type": "integer"}, "x": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    ("custom", "content", "expected"),
+    [
+        pytest.param(WHOLE, sel("$.results"), RECORD["properties"], id="whole-response"),
+        pytest.param(RECORD, sel("$.results"), RECORD["properties"], id="record"),
+        pytest.param(WHOLE, sel("$.results", skip=["x"]), {"id": {"type": "integer"}}, id="whole-with-skip"),
+    ],
+)
+def test_custom_schema_forms(custom, content, expected):
+    schema, _ = record_schema(custom, content, None)
+    assert schema["properties"] == expected
+
+
+def test_explode_merges_parent_and_child_schemas_like_records():
+    custom = {
+        "type": "object",
+        "properties": {
+            "emails": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "email_id": {"type": "string"},
+                        "type": {"type": "string"},
+                        "activity": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"action": {"type": "string"}, "type": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    }
+    schema, parents = record_schema(custom, sel("$.emails"), sel("$.emails.activity"))
+    assert set(schema["properties"]) == {"email_id", "type", "action", "activity_type"}
+    assert parents == {"email_id", "type"}
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        pytest.param([{"a": 1}, {"a": 1.5}], {"a": {"type": ["number", "null"]}}, id="int-and-float"),
+        pytest.param(
+            [{"a": "x"}, {"b": True}],
+            {"a": {"type": ["string", "null"]}, "b": {"type": ["boolean", "null"]}},
+            id="union-of-keys",
+        ),
+        pytest.param([{"a": None}], {"a": {"type": ["null"]}}, id="null-only"),
+        pytest.param(
+            [{"a": {"b": 1}}],
+            {"a": {"type": ["object", "null"], "properties": {"b": {"type": ["integer", "null"]}}}},
+            id="nested",
+        ),
+        pytest.param(
+            [{"a": [1, 2]}],
+            {"a": {"type": ["array", "null"], "items": {"type": ["integer", "null"]}}},
+            id="array",
+        ),
+        pytest.param([{"a": 1}, {"a": {"b": 1}}], {"a": {}}, id="mixed-structure-accepts-anything"),
+    ],
+)
+def test_inferred_schema(records, expected):
+    assert infer_schema(records)["properties"] == expected
