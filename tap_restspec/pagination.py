@@ -29,14 +29,20 @@ class SpecPaginator(BaseAPIPaginator[Any]):
     """Base: remembers every value it produced, so a value that comes back is an error."""
 
     def __init__(
-        self, start_value: Any, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf
+        self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf, base_url: str = ""
     ) -> None:
-        super().__init__(start_value)
+        super().__init__(self.first_value(spec))
         self.spec = spec
+        self.base_url = base_url
         self.stream = stream
         self.body_of = body_of
         self.count_of = count_of
         self._seen: set[Any] = set()
+
+    @staticmethod
+    def first_value(spec: Pagination) -> Any:
+        """The first page's value: no token."""
+        return None
 
     def _fresh(self, value: Any, what: str) -> Any:
         """Return `value`, or raise if this run has already used it (a pagination loop)."""
@@ -61,9 +67,6 @@ class SpecPaginator(BaseAPIPaginator[Any]):
 class SinglePage(SpecPaginator):
     """`NONE`: one request."""
 
-    def __init__(self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf) -> None:
-        super().__init__(None, spec, stream, body_of, count_of)
-
     def has_more(self, response: requests.Response) -> bool:
         """Never."""
         return False
@@ -76,8 +79,10 @@ class SinglePage(SpecPaginator):
 class OffsetPaginator(SpecPaginator):
     """`OFFSET`: `limit=V&offset=O`, O growing by the records each page matched."""
 
-    def __init__(self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf) -> None:
-        super().__init__(0, spec, stream, body_of, count_of)
+    @staticmethod
+    def first_value(spec: Pagination) -> int:
+        """Offset 0."""
+        return 0
 
     def has_more(self, response: requests.Response) -> bool:
         """A full page and no end condition."""
@@ -116,9 +121,17 @@ def _as_string(value: Any) -> str:
 class PagePaginator(SpecPaginator):
     """`PAGE`: `page=N&limit=V`, N from `initialPageIndex` up."""
 
-    def __init__(self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf) -> None:
-        super().__init__(spec.initial_page, spec, stream, body_of, count_of)
-        self.last_page: int | None = spec.end_page
+    _last_page: int | None = None
+
+    @staticmethod
+    def first_value(spec: Pagination) -> int:
+        """`initialPageIndex`."""
+        return spec.initial_page
+
+    @property
+    def last_page(self) -> int | None:
+        """The last page index: `endPageIndex`, or the one the pages header gave."""
+        return self._last_page if self._last_page is not None else self.spec.end_page
 
     def has_more(self, response: requests.Response) -> bool:
         """A full page, the end page not reached, and requests left."""
@@ -126,7 +139,7 @@ class PagePaginator(SpecPaginator):
         if spec.end_page_header:
             header = response.headers.get(spec.end_page_header)
             if header is not None and header.strip().isdigit():
-                self.last_page = spec.initial_page + int(header) - 1
+                self._last_page = spec.initial_page + int(header) - 1
         if spec.limit_value is not None and self.count_of(response) < spec.limit_value:
             return False
         if self.last_page is not None and int(self.current_value) >= self.last_page:
@@ -154,9 +167,6 @@ class PagePaginator(SpecPaginator):
 class TokenPaginator(SpecPaginator):
     """`CONTINUATION_TOKEN`: the token at `continuationTokenPath`, sent as query param or header."""
 
-    def __init__(self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf) -> None:
-        super().__init__(None, spec, stream, body_of, count_of)
-
     def get_next(self, response: requests.Response) -> str | None:
         """The token, or None at the end."""
         token = first_value(self.spec.token_path or "", self.body_of(response))
@@ -178,12 +188,6 @@ class TokenPaginator(SpecPaginator):
 
 class PointerPaginator(SpecPaginator):
     """`POINTER`: follow the URL at `pointerPath`, only on the spec's own origin."""
-
-    def __init__(
-        self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf, base_url: str
-    ) -> None:
-        super().__init__(None, spec, stream, body_of, count_of)
-        self.base_url = base_url
 
     def get_next(self, response: requests.Response) -> str | None:
         """The next URL, absolute; refused if it leaves the spec's scheme, host and port."""
@@ -226,9 +230,7 @@ def make_paginator(
     spec: Pagination, stream: str, base_url: str, body_of: BodyOf, count_of: CountOf
 ) -> SpecPaginator:
     """A fresh paginator for one run of a stream."""
-    if spec.type == "POINTER":
-        return PointerPaginator(spec, stream, body_of, count_of, base_url)
-    return PAGINATORS[spec.type](spec, stream, body_of, count_of)
+    return PAGINATORS[spec.type](spec, stream, body_of, count_of, base_url)
 
 
 PAGINATORS: dict[str, type[SpecPaginator]] = {

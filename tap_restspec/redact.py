@@ -82,9 +82,7 @@ def install() -> None:
             return record
         record.msg, record.args = REDACTOR.redact(message), None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = REDACTOR.redact(
-                logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
-            )
+            record.exc_text = REDACTOR.redact(logging.Formatter().formatException(record.exc_info))
         return record
 
     logging.setLogRecordFactory(factory)

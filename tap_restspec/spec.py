@@ -156,10 +156,12 @@ def load_spec(path: Path, display: str, values: Mapping[str, Any]) -> StreamSpec
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SpecError(f"{display}: cannot read file: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        raise SpecError(f"{display}: not valid JSON{where}: {message}") from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"{display}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{display}: not valid JSON: {exc}") from None
     spec = parse_document(document, path.stem, problems, values)
     if problems.lines or spec is None:
         raise SpecError(problems.lines)

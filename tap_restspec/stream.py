@@ -93,7 +93,7 @@ class SpecStream(RESTStream[Any]):
             http_method=spec.request.method,
         )
         self.primary_keys = list(spec.primary_keys)
-        self.replication_key = spec.replication_key  # type: ignore[assignment]
+        self.replication_key = spec.replication_key
         self.payload_as_json = not isinstance(spec.request.body, Template)
         self._authenticator = auth.build(spec, self._values, tap_config=self.config)
 
@@ -187,7 +187,10 @@ class SpecStream(RESTStream[Any]):
         """The first page's URL, query, headers and body for this run."""
         values = {**self._values, **schedule.placeholders}
         request = self.spec.request
-        extra = {"adf_parameters": {**self._values, **schedule.adf_parameters}, "now": self._now}
+        extra: dict[str, Any] = {
+            "adf_parameters": {**self._values, **schedule.adf_parameters},
+            "now": self._now,
+        }
         try:
             path = request.path.render(values, encode=encode_path_value, **extra)
             url = self.url_base + path
@@ -307,7 +310,7 @@ class SpecStream(RESTStream[Any]):
         """Jitter is added in backoff_wait_generator, below Retry-After's floor."""
         return value
 
-    def backoff_wait_generator(self) -> Generator[float, Any, None]:  # type: ignore[override]
+    def backoff_wait_generator(self) -> Generator[float, Any, None]:
         """Exponential backoff with jitter, never shorter than what Retry-After asks."""
         cap = float(self.config.get("max_retry_wait", 120))
         attempt = 0

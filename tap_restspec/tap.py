@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ class TapRestSpec(Tap):
         return entry.schema.to_dict() if entry and spec.schema is None else None
 
 
-def check_settings(config: dict[str, Any]) -> None:
+def check_settings(config: Mapping[str, Any]) -> None:
     """Dates must parse; the window must not end before it starts."""
     lines = []
     for name in ("start_date", "end_date"):
@@ -148,7 +149,7 @@ def check_settings(config: dict[str, Any]) -> None:
         raise SettingsError(lines)
 
 
-def placeholder_values(config: dict[str, Any]) -> dict[str, Any]:
+def placeholder_values(config: Mapping[str, Any]) -> dict[str, Any]:
     """Values for placeholders: the secret settings over the params (spec defaults come later)."""
     params = dict(config.get("params") or {})
     secrets = {name: config[name] for name in SECRET_SETTINGS if config.get(name)}
