@@ -10,11 +10,11 @@ from typing import Any
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import auth, dates, redact
 from tap_restspec.errors import SettingsError, SpecError, UserError
+from tap_restspec.output import BufferedWriter
 from tap_restspec.spec import SECRET_SETTINGS, StreamSpec, load_spec
 from tap_restspec.stream import SpecStream
 
@@ -33,7 +33,7 @@ class TapRestSpec(Tap):
     """Singer tap for REST APIs described by Adobe Experience Platform sourceSpec files."""
 
     name = "tap-restspec"
-    message_writer_class = MsgSpecWriter
+    message_writer_class = BufferedWriter
 
     config_jsonschema = th.PropertiesList(
         th.Property(
