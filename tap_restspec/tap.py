@@ -124,6 +124,25 @@ class TapRestSpec(Tap):
             for spec in specs
         ]
 
+    def run_connection_test(self) -> bool:  # type: ignore[misc]  # final in the SDK; --test calls it
+        """`--test`: each authSpec's authorizationTestUrl where it has one; a one-record sync otherwise."""
+        values = placeholder_values(self.config)
+        untested = [
+            stream
+            for stream in self.streams.values()
+            if not (
+                isinstance(stream, SpecStream)
+                and auth.check_connection(
+                    stream.spec,
+                    {**stream.spec.defaults, **values},
+                    stream.authenticator,
+                    base_url=self.config.get("base_url"),
+                    timeout=stream.timeout,
+                )
+            )
+        ]
+        return self.run_sync_dry_run(dry_run_record_limit=1, streams=untested)
+
     def _catalog_schema(self, spec: StreamSpec) -> dict[str, Any] | None:
         """The schema from an input catalog, so a run does not sample the API again."""
         catalog = self.input_catalog
