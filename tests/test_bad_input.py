@@ -180,7 +180,7 @@ def test_every_problem_of_every_spec_is_reported_at_once(tmp_path):
     assert result.code == 1
     problem_lines = [line for line in result.stderr.splitlines() if line.startswith(("a.json", "b.json"))]
     assert problem_lines == [
-        "a.json: paginationParams.type: 'OFSET' is not one of OFFSET, POINTER, CONTINUATION_TOKEN, PAGE, NONE",
+        "a.json: paginationParams.type: 'OFSET' is not one of OFFSET, POINTER, CONTINUATION_TOKEN, PAGE, NONE",  # noqa: E501
         "b.json: contentPath: required property is missing",
     ]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 
@@ -88,7 +88,7 @@ def test_retries_are_bounded_by_max_retries_and_fail_with_one_clear_line(tmp_pat
 def test_retry_after_longer_than_max_retry_wait_fails_clearly(tmp_path):
     api = Faulty({2: Reply(status=429, headers={"Retry-After": "3600"})})
     with Server(api) as server:
-        run, error = run_partial({"specs": [spec_for(tmp_path, server.url)], **FAST})
+        _run, error = run_partial({"specs": [spec_for(tmp_path, server.url)], **FAST})
     assert isinstance(error, StreamError)
     assert "asks to wait 3600s" in str(error)
     assert len(server.seen) == 2
@@ -142,7 +142,7 @@ def test_a_bad_body_is_an_error_naming_the_stream(tmp_path, reply, message):
     with Server(api) as server:
         result = run_cli(tmp_path, {"specs": [spec_for(tmp_path, server.url)], **FAST})
     assert result.code == 1
-    assert f"stream items: " in result.stderr and message in result.stderr
+    assert "stream items: " in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
 
 

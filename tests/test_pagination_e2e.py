@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -201,7 +202,7 @@ def test_pointer_to_another_host_is_refused_before_it_is_requested(tmp_path):
         spec = write_spec(
             tmp_path, "items.json", source_spec(server.url, pagination=pagination, schema=SCHEMA)
         )
-        run, error = run_partial({"specs": [spec], "api_key": "s3cr3t-key"})
+        _run, error = run_partial({"specs": [spec], "api_key": "s3cr3t-key"})
     assert isinstance(error, StreamError)
     assert "evil.example" in str(error) and "refusing" in str(error)
     assert len(server.seen) == 1
@@ -227,7 +228,7 @@ def test_a_repeating_token_or_url_is_an_error_not_a_loop(tmp_path, pagination):
         spec = write_spec(
             tmp_path, "items.json", source_spec(server.url, pagination=pagination, schema=SCHEMA)
         )
-        run, error = run_partial({"specs": [spec]})
+        _run, error = run_partial({"specs": [spec]})
     assert isinstance(error, StreamError)
     assert "repeated" in str(error)
     assert len(server.seen) == 3
@@ -285,6 +286,6 @@ def test_delay_request_millis_spaces_requests(tmp_path):
             tmp_path, "items.json", source_spec(server.url, pagination=pagination, schema=SCHEMA)
         )
         run_tap({"specs": [spec]})
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 2
     assert min(gaps) >= 0.29
