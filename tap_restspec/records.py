@@ -298,7 +298,7 @@ def _merge_types(a: dict[str, Any] | None, b: dict[str, Any]) -> dict[str, Any]:
         items_a, items_b = a.get("items") or None, b.get("items") or None
         merged["items"] = _merge_types(items_a, items_b) if items_b else (items_a or {})
     if len(kinds - {"null"}) > 1 and {"object", "array"} & kinds:
-        return {}  # mixed structures: accept anything
+        return {"type": list(_TYPE_ORDER)}  # mixed structures: accept anything
     return merged
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -14,10 +14,13 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 import requests
 from singer_sdk.exceptions import RetriableAPIError
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_restspec import auth, dates
+from tap_restspec.conform import compile_check
 from tap_restspec.errors import StreamError
 from tap_restspec.pagination import SpecPaginator, make_paginator
 from tap_restspec.records import BodyError, Extractor, record_schema
@@ -78,6 +81,7 @@ class SpecStream(RESTStream[Any]):
         self._paginator: SpecPaginator | None = None
         self._last_request_at = 0.0
         self._sample: tuple[str | None, Any, requests.Response] | None = None
+        self._unchanged: Callable[[Any], bool] | None = None
         self._now = datetime.now(timezone.utc)
         parent_fields: frozenset[str] = frozenset()
         if schema is None and spec.schema is not None:
@@ -338,6 +342,28 @@ class SpecStream(RESTStream[Any]):
             details.get("wait", 0.0),
             REDACTOR.redact(reason),
         )
+
+    # --- output -------------------------------------------------------------------
+
+    def _generate_record_messages(self, record: dict[str, Any]) -> Generator[RecordMessage, None, None]:
+        """The SDK's record messages, skipping its conformance walk where it would change nothing."""
+        unchanged = self._unchanged
+        if unchanged is None:
+            all_selected = all(self.mask.values())
+            check = compile_check(self.effective_schema) if all_selected else None
+            unchanged = self._unchanged = check or (lambda _: False)
+        if not unchanged(record):
+            yield from super()._generate_record_messages(record)
+            return
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
 
     # --- schema -----------------------------------------------------------------
 
