@@ -65,24 +65,60 @@ def _value(schema: Any) -> Check | None:
     return primitive
 
 
+def _flat_keys(schema: Any) -> frozenset[str] | None:
+    """The allowed keys of an object schema whose values can never change, else None."""
+    if not isinstance(schema, dict) or not schema or schema.get("additionalProperties"):
+        return None
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or is_uniform_list(schema) or _primitive(schema) is not None:
+        return None
+    if not is_object_type(schema) or any(_value(sub) is not None for sub in properties.values()):
+        return None
+    return frozenset(properties)
+
+
 def compile_check(schema: dict[str, Any]) -> Check:
-    """A function record -> True when the SDK's recursive conformance would return it unchanged."""
+    """A function record -> True when the SDK's recursive conformance would return it unchanged.
+
+    The common cases are inlined (no call per field): boolean-only fields, and nested
+    objects whose own fields never change, which need only a key check.
+    """
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return lambda record: False
     allowed = frozenset(properties)
     open_ended = bool(schema.get("additionalProperties"))
-    checks: list[tuple[str, Check]] = []
+    booleans: list[str] = []
+    objects: list[tuple[str, frozenset[str]]] = []
+    others: list[tuple[str, Check]] = []
     for name, sub in properties.items():
+        keys = _flat_keys(sub)
+        if keys is not None:
+            objects.append((name, keys))
+            continue
         value_check = _value(sub)
-        if value_check is not None:
-            checks.append((name, value_check))
+        if value_check is None:
+            continue
+        if isinstance(sub, dict) and not is_uniform_list(sub) and not is_object_type(sub):
+            booleans.append(name)  # a boolean-only primitive: the only primitive check there is
+        else:
+            others.append((name, value_check))
 
     def check(record: Any) -> bool:
-        if not isinstance(record, dict):
+        if not isinstance(record, dict) or not (open_ended or record.keys() <= allowed):
             return False
-        if not open_ended and not record.keys() <= allowed:
-            return False
-        return all(name not in record or value_check(record[name]) for name, value_check in checks)
+        get = record.get
+        for name in booleans:
+            value = get(name)
+            if value is not None and type(value) is not bool:
+                return False
+        for name, keys in objects:
+            value = get(name)
+            if type(value) is dict and not value.keys() <= keys:
+                return False
+        for name, value_check in others:  # noqa: SIM110  (a loop is faster than all() here)
+            if name in record and not value_check(record[name]):
+                return False
+        return True
 
     return check

@@ -82,6 +82,7 @@ class SpecStream(RESTStream[Any]):
         self._last_request_at = 0.0
         self._sample: tuple[str | None, Any, requests.Response] | None = None
         self._unchanged: Callable[[Any], bool] | None = None
+        self._extracted_at = utc_now()
         self._now = datetime.now(timezone.utc)
         parent_fields: frozenset[str] = frozenset()
         if schema is None and spec.schema is not None:
@@ -252,6 +253,7 @@ class SpecStream(RESTStream[Any]):
     def validate_response(self, response: requests.Response) -> None:
         """Retry 429 and 5xx; stop on other 4xx; parse the body once (bad JSON is an error)."""
         self._last_request_at = time.monotonic()
+        self._extracted_at = utc_now()
         status = response.status_code
         if status == 429 or status >= 500:
             raise RetriableAPIError(self.response_error_message(response), response)
@@ -362,8 +364,18 @@ class SpecStream(RESTStream[Any]):
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
-                    time_extracted=utc_now(),
+                    time_extracted=self._extracted_at,
                 )
+
+    def _process_record(
+        self,
+        record: dict[str, Any],
+        child_context: Context | None = None,
+        partition_context: Context | None = None,
+    ) -> None:
+        """Nothing to do per record for a stream without child streams or partitions."""
+        if self.child_streams or partition_context:
+            super()._process_record(record, child_context, partition_context)
 
     # --- schema -----------------------------------------------------------------
 
