@@ -36,7 +36,7 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from requests.cookies import extract_cookies_to_jar
 
 from tap_restspec import adf, dates
-from tap_restspec.errors import SpecError, StreamError
+from tap_restspec.errors import SpecError, StreamError, http_status
 from tap_restspec.redact import REDACTOR
 from tap_restspec.spec import SECRET_SETTINGS, StreamSpec
 from tap_restspec.templating import TemplateError, compile_template, encode_host_value
@@ -59,7 +59,6 @@ AUTH_KEY = re.compile(r"authKey\d+")
 AUTH_HEADER = re.compile(r"(?i)auth|token|api[-_]?key|secret|cookie|session")
 TOKEN_METHODS = ("POST", "GET", BASIC)
 EXPIRY_SKEW = timedelta(seconds=30)  # refresh a little early, so a token does not expire in flight
-MESSAGE_CHARS = 300
 
 
 # --- which entry, and its values ------------------------------------------------------------
@@ -483,12 +482,9 @@ class OAuth2Refresh(AuthBase):
         where = REDACTOR.redact(endpoint.url)
         reply = self._post(where)
         if not reply.ok:
-            text = " ".join(reply.text.split())[:MESSAGE_CHARS] if reply.content else ""
-            reason = f" {reply.reason}" if reply.reason else ""
             raise StreamError(
                 REDACTOR.redact(
-                    f"stream {endpoint.stream}: token refresh at {where} failed: "
-                    f"HTTP {reply.status_code}{reason}" + (f": {text}" if text else "")
+                    f"stream {endpoint.stream}: token refresh at {where} failed: {http_status(reply)}"
                 )
             )
         try:
@@ -741,12 +737,9 @@ def check_connection(
             f"stream {spec.name}: authorization test {method} {where} failed: {type(exc).__name__}"
         ) from None
     if not response.ok:
-        text = " ".join(response.text.split())[:MESSAGE_CHARS] if response.content else ""
-        reason = f" {response.reason}" if response.reason else ""
         raise StreamError(
             REDACTOR.redact(
-                f"stream {spec.name}: authorization test {method} {where} failed: "
-                f"HTTP {response.status_code}{reason}" + (f": {text}" if text else "")
+                f"stream {spec.name}: authorization test {method} {where} failed: {http_status(response)}"
             )
         )
     LOGGER.info(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+MESSAGE_CHARS = 300
+
 
 class UserError(Exception):
     """A problem the user can fix; shown as one line per problem, without a traceback."""
@@ -21,3 +25,15 @@ class SettingsError(UserError):
 
 class StreamError(UserError):
     """A stream that cannot go on: a fatal API answer, a bad body, a pagination loop."""
+
+
+def api_message(response: Any) -> str:
+    """An HTTP answer in one line: the API's own message, whitespace folded, trimmed."""
+    return " ".join(response.text.split())[:MESSAGE_CHARS] if response.content else ""
+
+
+def http_status(response: Any) -> str:
+    """`HTTP 404 Not Found: <the API's message>`."""
+    reason = f" {response.reason}" if response.reason else ""
+    text = api_message(response)
+    return f"HTTP {response.status_code}{reason}" + (f": {text}" if text else "")

@@ -21,7 +21,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_restspec import auth, dates
 from tap_restspec.conform import compile_check
-from tap_restspec.errors import StreamError
+from tap_restspec.errors import StreamError, api_message
 from tap_restspec.pagination import SpecPaginator, make_paginator
 from tap_restspec.records import BodyError, Extractor, record_schema
 from tap_restspec.redact import REDACTOR
@@ -278,10 +278,10 @@ class SpecStream(RESTStream[Any]):
 
     def response_error_message(self, response: requests.Response) -> str:
         """One line: stream, status, redacted URL and the API's own message, trimmed."""
-        text = " ".join(response.text.split())[:300] if response.content else ""
-        reason = f" {response.reason}" if response.reason else ""
         method = response.request.method if response.request is not None else "GET"
+        reason = f" {response.reason}" if response.reason else ""
         message = f"stream {self.name}: HTTP {response.status_code}{reason} from {method} {_url(response)}"
+        text = api_message(response)
         return REDACTOR.redact(f"{message}: {text}" if text else message)
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, Any]]:

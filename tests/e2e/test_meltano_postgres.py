@@ -24,6 +24,8 @@ from urllib.parse import parse_qs
 import pytest
 import yaml
 
+from tap_restspec.spec import SECRET_SETTINGS
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,15 +143,7 @@ def test_every_tap_setting_is_declared_and_settable_from_env(meltano_project: An
     declared = {s["name"]: s for s in extractor["settings"]}
     assert tap_settings - set(declared) == set(), "tap settings missing from meltano.yml"
     assert set(declared) - tap_settings == set(), "meltano.yml declares unknown settings"
-    for secret in (
-        "api_key",
-        "username",
-        "password",
-        "client_id",
-        "client_secret",
-        "access_token",
-        "refresh_token",
-    ):
+    for secret in SECRET_SETTINGS:
         assert declared[secret].get("sensitive") is True, f"{secret} is not sensitive"
 
     values = {
