@@ -21,29 +21,26 @@ including those issued during the run, is registered with the redactor.
 from __future__ import annotations
 
 import logging
-import random
 import re
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
-from requests.cookies import extract_cookies_to_jar
 
 from tap_restspec import adf, dates
 from tap_restspec.errors import SpecError, StreamError, http_status
+from tap_restspec.oauth2 import BASIC, OAuth2Refresh, TokenEndpoint, TokenState, shared_state
 from tap_restspec.redact import REDACTOR
 from tap_restspec.spec import SECRET_SETTINGS, StreamSpec
 from tap_restspec.templating import TemplateError, compile_template, encode_host_value
 
 LOGGER = logging.getLogger("tap-restspec")
 
-BASIC, KEY_BASED, OAUTH2 = "BasicAuthentication", "KeyBased", "OAuth2RefreshCode"
+KEY_BASED, OAUTH2 = "KeyBased", "OAuth2RefreshCode"
 TYPES = (BASIC, KEY_BASED, OAUTH2)
 DEFAULT_REQUIRED = {BASIC: ("username", "password"), KEY_BASED: ("authKey1",), OAUTH2: ("accessToken",)}
 SETTINGS = {
@@ -58,7 +55,6 @@ SETTINGS = {
 AUTH_KEY = re.compile(r"authKey\d+")
 AUTH_HEADER = re.compile(r"(?i)auth|token|api[-_]?key|secret|cookie|session")
 TOKEN_METHODS = ("POST", "GET", BASIC)
-EXPIRY_SKEW = timedelta(seconds=30)  # refresh a little early, so a token does not expire in flight
 
 
 # --- which entry, and its values ------------------------------------------------------------
@@ -352,253 +348,6 @@ class KeyHeaders(AuthBase):
         return request
 
 
-@dataclass(frozen=True)
-class TokenEndpoint:
-    """How one OAuth2RefreshCode entry refreshes its access token."""
-
-    stream: str
-    url: str | None
-    method: str  # POST, GET, or BASIC (POST with the client's credentials as HTTP Basic)
-    client_id: str | None
-    client_secret: str | None
-    access_field: str = "access_token"
-    refresh_field: str = "refresh_token"
-    expires_field: str = "expires_in"
-    client_id_field: str = "client_id"
-    client_secret_field: str = "client_secret"
-    timeout: float = 300.0
-    max_retries: int = 5
-    max_wait: float = 120.0
-
-
-class TokenState:
-    """The current access and refresh tokens of one set of credentials, shared by its streams."""
-
-    def __init__(
-        self, access_token: str | None, refresh_token: str | None, expires_at: datetime | None
-    ) -> None:
-        self.lock = threading.Lock()
-        self.access_token = access_token
-        self.refresh_token = refresh_token
-        self.expires_at = expires_at
-        self.refreshes = 0
-        self.warned_expiry = False
-
-
-_STATES: dict[tuple[Any, ...], TokenState] = {}
-_STATES_LOCK = threading.Lock()
-
-
-def _state(key: tuple[Any, ...], make: TokenState) -> TokenState:
-    """One token state per set of credentials in this process, so streams share a refreshed token."""
-    with _STATES_LOCK:
-        return _STATES.setdefault(key, make)
-
-
-class OAuth2Refresh(AuthBase):
-    """`OAuth2RefreshCode`: a bearer token, refreshed once on a 401 or when it has expired.
-
-    Like requests' HTTPDigestAuth, it registers a response hook: a 401 answer triggers one refresh
-    and the request is sent again, once, with the new token; later requests use the new token.
-    """
-
-    def __init__(self, endpoint: TokenEndpoint, state: TokenState) -> None:
-        self.endpoint = endpoint
-        self.state = state
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Set `Authorization: Bearer <token>`, refreshing first if the token has expired."""
-        request.headers["Authorization"] = f"Bearer {self._current()}"
-        if self.handle_401 not in request.hooks["response"]:
-            request.register_hook("response", self.handle_401)
-        return request
-
-    @property
-    def can_refresh(self) -> bool:
-        """A token URL and a refresh token are at hand."""
-        return bool(self.endpoint.url and self.state.refresh_token)
-
-    def _current(self) -> str:
-        state = self.state
-        with state.lock:
-            expired = state.expires_at is not None and _now() >= state.expires_at - EXPIRY_SKEW
-            if (state.access_token is None or expired) and self.can_refresh:
-                if expired:
-                    LOGGER.info(
-                        "Stream %s: the access token has expired; refreshing it", self.endpoint.stream
-                    )
-                self._refresh()
-            elif expired and not state.warned_expiry:
-                state.warned_expiry = True
-                LOGGER.warning(
-                    "Stream %s: the access token has expired and cannot be refreshed "
-                    "(set the refresh_token setting and params.accessTokenUrl); trying it anyway",
-                    self.endpoint.stream,
-                )
-            if state.access_token is None:
-                raise StreamError(
-                    f"stream {self.endpoint.stream}: no access token: set the access_token setting"
-                )
-            return state.access_token
-
-    def handle_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        """On a 401, refresh the token once and send the request again with it."""
-        if response.status_code != 401 or response.request is None:
-            return response
-        sent = str(response.request.headers.get("Authorization", ""))
-        state = self.state
-        with state.lock:
-            if sent == f"Bearer {state.access_token}":
-                if not self.can_refresh:
-                    LOGGER.warning(
-                        "Stream %s: HTTP 401 and the access token cannot be refreshed "
-                        "(set the refresh_token setting and params.accessTokenUrl)",
-                        self.endpoint.stream,
-                    )
-                    return response
-                LOGGER.info("Stream %s: HTTP 401; refreshing the access token", self.endpoint.stream)
-                self._refresh()
-            token = state.access_token  # refreshed here, or meanwhile by another request
-        _ = response.content
-        response.close()
-        retry = response.request.copy()
-        retry.headers["Authorization"] = f"Bearer {token}"
-        cookies = getattr(retry, "_cookies", None)
-        if cookies is not None:
-            extract_cookies_to_jar(cookies, response.request, response.raw)
-            retry.prepare_cookies(cookies)
-        connection = getattr(response, "connection", None)
-        if connection is None:
-            return response
-        again: requests.Response = connection.send(retry, **kwargs)
-        again.history.append(response)
-        again.request = retry
-        return again
-
-    def _refresh(self) -> None:
-        """Fetch a new access token (the caller holds the state's lock)."""
-        endpoint, state = self.endpoint, self.state
-        assert endpoint.url is not None and state.refresh_token is not None
-        where = REDACTOR.redact(endpoint.url)
-        reply = self._post(where)
-        if not reply.ok:
-            raise StreamError(
-                REDACTOR.redact(
-                    f"stream {endpoint.stream}: token refresh at {where} failed: {http_status(reply)}"
-                )
-            )
-        try:
-            body = reply.json()
-        except ValueError:
-            body = None
-        token = _field(body, endpoint.access_field)
-        if not isinstance(token, str) or not token:
-            what = (
-                "is not a JSON object" if not isinstance(body, dict) else f"has no {endpoint.access_field!r}"
-            )
-            raise StreamError(
-                f"stream {endpoint.stream}: token refresh at {where} failed: "
-                f"HTTP {reply.status_code}: the reply {what}"
-            )
-        REDACTOR.add(token)
-        state.access_token = token
-        state.refreshes += 1
-        state.warned_expiry = False
-        seconds = _seconds(_field(body, endpoint.expires_field))
-        state.expires_at = _now() + timedelta(seconds=seconds) if seconds is not None else None
-        rotated = _field(body, endpoint.refresh_field)
-        if isinstance(rotated, str) and rotated and rotated != state.refresh_token:
-            REDACTOR.add(rotated)
-            state.refresh_token = rotated
-            LOGGER.warning(
-                "Stream %s: the token endpoint issued a new refresh token; this run uses it, but the "
-                "tap cannot save it: if the provider has revoked the old one, the refresh_token "
-                "setting no longer works, and a new refresh token must be obtained and set",
-                endpoint.stream,
-            )
-        LOGGER.info(
-            "Stream %s: refreshed the access token at %s%s",
-            endpoint.stream,
-            where,
-            f" (valid for {seconds:.0f}s)" if seconds is not None else "",
-        )
-
-    def _post(self, where: str) -> requests.Response:
-        """The token request, retried on 429, 5xx and dropped connections."""
-        endpoint, state = self.endpoint, self.state
-        assert endpoint.url is not None
-        fields = {"grant_type": "refresh_token", endpoint.refresh_field: state.refresh_token or ""}
-        auth = None
-        if endpoint.method == BASIC:
-            auth = HTTPBasicAuth(endpoint.client_id or "", endpoint.client_secret or "")
-        else:
-            if endpoint.client_id:
-                fields[endpoint.client_id_field] = endpoint.client_id
-            if endpoint.client_secret:
-                fields[endpoint.client_secret_field] = endpoint.client_secret
-        get = endpoint.method == "GET"
-        for attempt in range(endpoint.max_retries + 1):
-            last = attempt == endpoint.max_retries
-            try:
-                reply = requests.request(
-                    "GET" if get else "POST",
-                    endpoint.url,
-                    params=fields if get else None,
-                    data=None if get else fields,
-                    auth=auth,
-                    headers={"Accept": "application/json"},
-                    timeout=endpoint.timeout,
-                )
-            except requests.RequestException as exc:
-                if last:
-                    raise StreamError(
-                        f"stream {endpoint.stream}: token refresh at {where} failed: {type(exc).__name__}"
-                    ) from None
-            else:
-                if last or not (reply.status_code == 429 or reply.status_code >= 500):
-                    return reply
-                reply.close()
-            wait = min(endpoint.max_wait, 0.5 * 2.0**attempt) * random.uniform(0.5, 1.0)
-            LOGGER.warning(
-                "Stream %s: token refresh at %s: retry %d of %d in %.1fs",
-                endpoint.stream,
-                where,
-                attempt + 1,
-                endpoint.max_retries,
-                wait,
-            )
-            time.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _field(body: Any, name: str) -> Any:
-    """`name` in a JSON reply: a key, else a dotted path (`data.access_token`)."""
-    if not isinstance(body, dict):
-        return None
-    if name in body:
-        return body[name]
-    current: Any = body
-    for part in name.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
-
-
-def _seconds(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    return seconds if seconds > 0 else None
-
-
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -665,7 +414,7 @@ def _oauth2(spec: StreamSpec, values: _Values, entry: _Entry, tap_config: Mappin
         str(access) if _present(access) else None, str(refresh) if _present(refresh) else None, expires_at
     )
     key = (endpoint.url, endpoint.client_id, state.access_token, state.refresh_token, expires_at)
-    return OAuth2Refresh(endpoint, _state(key, state))
+    return OAuth2Refresh(endpoint, shared_state(key, state))
 
 
 def _absolute(url: str, spec: StreamSpec, values: Mapping[str, Any], base_url: Any = None) -> str:

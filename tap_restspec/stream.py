@@ -85,10 +85,8 @@ class SpecStream(RESTStream[Any]):
         self._extracted_at = utc_now()
         self._now = datetime.now(timezone.utc)
         parent_fields: frozenset[str] = frozenset()
-        if schema is None and spec.schema is not None:
+        if spec.schema is not None:  # a custom schema wins over any catalog's
             schema, parent_fields = record_schema(spec.schema, spec.content, spec.explode)
-        elif spec.explode is not None and spec.schema is not None:
-            parent_fields = record_schema(spec.schema, spec.content, spec.explode)[1]
         self.extractor = Extractor(spec.content, spec.explode, parent_fields)
         super().__init__(
             tap=tap,

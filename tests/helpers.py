@@ -64,6 +64,14 @@ class Reply:
 Handler = Callable[[Seen], Reply]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a timeout test, a refused link) is not a server error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, OSError)):
+            super().handle_error(request, client_address)
+
+
 class Server:
     """A real local HTTP server driven by a function Seen -> Reply; it records every request."""
 
@@ -117,7 +125,7 @@ class Server:
             do_GET = _serve  # noqa: N815
             do_POST = _serve  # noqa: N815
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
