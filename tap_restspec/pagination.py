@@ -21,7 +21,7 @@ from tap_restspec.spec import Pagination
 from tap_restspec.templating import check_header_value
 
 BodyOf = Callable[[requests.Response], Any]
-CountOf = Callable[[requests.Response], int]
+RecordsOf = Callable[[requests.Response], list[Any]]
 LOGGER = logging.getLogger("tap-restspec")
 
 
@@ -29,14 +29,15 @@ class SpecPaginator(BaseAPIPaginator[Any]):
     """Base: remembers every value it produced, so a value that comes back is an error."""
 
     def __init__(
-        self, spec: Pagination, stream: str, body_of: BodyOf, count_of: CountOf, base_url: str = ""
+        self, spec: Pagination, stream: str, body_of: BodyOf, records_of: RecordsOf, base_url: str = ""
     ) -> None:
         super().__init__(self.first_value(spec))
         self.spec = spec
         self.base_url = base_url
         self.stream = stream
         self.body_of = body_of
-        self.count_of = count_of
+        self.records_of = records_of
+        self._edges: tuple[Any, Any] | None = None
         self._seen: set[Any] = set()
 
     @staticmethod
@@ -55,6 +56,21 @@ class SpecPaginator(BaseAPIPaginator[Any]):
             )
         self._seen.add(value)
         return value
+
+    def count_of(self, response: requests.Response) -> int:
+        """The records the content path matched on this page."""
+        return len(self.records_of(response))
+
+    def _same_page_again(self, response: requests.Response) -> None:
+        """Stop an API that ignores the offset or page number: the same page twice is an error."""
+        records = self.records_of(response)
+        edges = (records[0], records[-1]) if records else None
+        if edges is not None and edges == self._edges:
+            raise StreamError(
+                f"stream {self.stream}: page {self.count} has the same records as the page before; "
+                f"the API seems to ignore {self.spec.offset_name or self.spec.page_param!r}, stopping"
+            )
+        self._edges = edges
 
     def place(self, request: HTTPRequest, value: Any) -> None:
         """Put this page's value into the request (nothing for the first page by default)."""
@@ -86,6 +102,7 @@ class OffsetPaginator(SpecPaginator):
 
     def has_more(self, response: requests.Response) -> bool:
         """A full page and no end condition."""
+        self._same_page_again(response)
         if self.count_of(response) < (self.spec.limit_value or 1):
             return False
         return not end_condition_holds(self.spec, self.body_of(response))
@@ -135,6 +152,7 @@ class PagePaginator(SpecPaginator):
 
     def has_more(self, response: requests.Response) -> bool:
         """A full page, the end page not reached, and requests left."""
+        self._same_page_again(response)
         spec = self.spec
         if spec.end_page_header:
             header = response.headers.get(spec.end_page_header)
@@ -227,10 +245,10 @@ def _origin_text(url: str) -> str:
 
 
 def make_paginator(
-    spec: Pagination, stream: str, base_url: str, body_of: BodyOf, count_of: CountOf
+    spec: Pagination, stream: str, base_url: str, body_of: BodyOf, records_of: RecordsOf
 ) -> SpecPaginator:
     """A fresh paginator for one run of a stream."""
-    return PAGINATORS[spec.type](spec, stream, body_of, count_of, base_url)
+    return PAGINATORS[spec.type](spec, stream, body_of, records_of, base_url)
 
 
 PAGINATORS: dict[str, type[SpecPaginator]] = {

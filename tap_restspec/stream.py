@@ -215,7 +215,7 @@ class SpecStream(RESTStream[Any]):
             self.name,
             self.url_base,
             body_of=lambda response: _page(response).body,
-            count_of=lambda response: len(_page(response).raw),
+            records_of=lambda response: _page(response).raw,
         )
         return self._paginator
 

@@ -289,3 +289,26 @@ def test_delay_request_millis_spaces_requests(tmp_path):
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(gaps) == 2
     assert min(gaps) >= 0.29
+
+
+@pytest.mark.parametrize(
+    "pagination",
+    [
+        pytest.param(
+            {"type": "OFFSET", "limitName": "limit", "limitValue": 2, "offSetName": "offset"}, id="offset"
+        ),
+        pytest.param(
+            {"type": "PAGE", "limitName": "limit", "limitValue": 2, "pageParamName": "page"}, id="page"
+        ),
+    ],
+)
+def test_an_api_that_ignores_the_offset_or_page_is_stopped_not_looped(tmp_path, pagination):
+    with Server(lambda seen: Reply(body={"items": ITEMS[:2]})) as server:
+        spec = write_spec(
+            tmp_path, "items.json", source_spec(server.url, pagination=pagination, schema=SCHEMA)
+        )
+        run, error = run_partial({"specs": [spec]})
+    assert isinstance(error, StreamError)
+    assert "same records as the page before" in str(error)
+    assert len(server.seen) == 2
+    assert run.bookmark("items") == {}
