@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
@@ -400,7 +401,8 @@ def _reason(exc: BaseException) -> str:
         return f"timed out ({type(exc).__name__})"
     request = getattr(exc, "request", None)
     url = f" calling {request.url}" if request is not None and request.url else ""
-    return f"{type(exc).__name__}{url}"
+    cause = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return f"{type(exc).__name__}{url}" + (f" ({cause.group(1).strip()})" if cause else "")
 
 
 def _page(response: requests.Response) -> Page:

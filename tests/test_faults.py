@@ -174,3 +174,15 @@ def test_secrets_never_reach_logs_errors_or_state(tmp_path):
     for value in secrets.values():
         assert value not in everything
     assert "***" in result.stderr
+
+
+def test_an_unreachable_host_fails_with_the_cause_after_the_retries(tmp_path):
+    spec = spec_for(tmp_path, "http://127.0.0.1:9")  # nothing listens on the discard port
+    result = run_cli(tmp_path, {"specs": [spec], "max_retries": 1, "max_retry_wait": 1})
+    assert result.code == 1
+    assert (
+        "stream items: gave up after 2 tries: ConnectionError calling http://127.0.0.1:9/items"
+        in result.stderr
+    )
+    assert "(Connection refused)" in result.stderr
+    assert "Traceback" not in result.stderr
