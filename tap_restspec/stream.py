@@ -158,8 +158,8 @@ class SpecStream(RESTStream[Any]):
             value = self.get_starting_replication_key_value(context)
             if value is None or value == self.config.get("start_date"):
                 return None
-        elif state.get("replication_key") == WINDOW_KEY:
-            value = state.get("replication_key_value")
+        elif state.get("replication_key", WINDOW_KEY) == WINDOW_KEY and state.get("replication_key_value"):
+            value = state["replication_key_value"]  # ours, or a bare Singer bookmark
         else:
             return None
         try:

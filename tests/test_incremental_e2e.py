@@ -134,6 +134,25 @@ def test_without_state_or_start_date_no_start_is_sent_and_end_is_now(api, tmp_pa
     assert run.bookmark("items")["replication_key_value"] == seen.q("before")
 
 
+def test_a_bare_singer_bookmark_is_read_as_the_window_start(api, tmp_path):
+    state = {"bookmarks": {"items": {"replication_key_value": "2024-01-03T00:00:00Z"}}}
+    run = run_tap(config(api, tmp_path, end_date="2024-01-05T00:00:00Z"), state=state)
+    assert api.server.seen[0].q("since") == "2024-01-03T00:00:00Z"
+    assert [r["id"] for r in run.records()] == [3, 4]
+
+
+def test_a_bookmark_of_another_replication_key_is_ignored(api, tmp_path):
+    state = {
+        "bookmarks": {
+            "items": {"replication_key": "updated", "replication_key_value": "2024-01-03T00:00:00Z"}
+        }
+    }
+    run_tap(
+        config(api, tmp_path, start_date="2024-01-02T00:00:00Z", end_date="2024-01-05T00:00:00Z"), state=state
+    )
+    assert api.server.seen[0].q("since") == "2024-01-02T00:00:00Z"
+
+
 def test_lookback_window_moves_the_start_back(api, tmp_path):
     state = {
         "bookmarks": {
