@@ -346,7 +346,7 @@ class SpecStream(RESTStream[Any]):
 
     # --- output -------------------------------------------------------------------
 
-    def _generate_record_messages(self, record: dict[str, Any]) -> Generator[RecordMessage, None, None]:
+    def _write_record_message(self, record: dict[str, Any]) -> None:
         """The SDK's record messages, skipping its conformance walk where it would change nothing."""
         unchanged = self._unchanged
         if unchanged is None:
@@ -354,17 +354,21 @@ class SpecStream(RESTStream[Any]):
             check = compile_check(self.effective_schema) if all_selected else None
             unchanged = self._unchanged = check or (lambda _: False)
         if not unchanged(record):
-            yield from super()._generate_record_messages(record)
+            super()._write_record_message(record)
             return
+        write = self._tap.write_message
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
-                yield RecordMessage(
-                    stream=stream_map.stream_alias,
-                    record=mapped,
-                    version=self._stream_version,
-                    time_extracted=self._extracted_at,
+                write(
+                    RecordMessage(
+                        stream=stream_map.stream_alias,
+                        record=mapped,
+                        version=self._stream_version,
+                        time_extracted=self._extracted_at,
+                    )
                 )
+        self.state_manager.is_flushed = False
 
     def _process_record(
         self,
