@@ -18,7 +18,7 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_restspec.errors import StreamError
 from tap_restspec.records import first_value
 from tap_restspec.spec import Pagination
-from tap_restspec.templating import check_header_value
+from tap_restspec.templating import as_text, check_header_value
 
 BodyOf = Callable[[requests.Response], Any]
 RecordsOf = Callable[[requests.Response], list[Any]]
@@ -125,14 +125,8 @@ def end_condition_holds(spec: Pagination, body: Any) -> bool:
     value = first_value(spec.end_condition_path, body)
     expected = spec.end_condition_value
     if isinstance(expected, str) and not isinstance(value, str):
-        return value is not None and _as_string(value) == expected
+        return value is not None and as_text(value) == expected
     return bool(value == expected and type(value) is type(expected))
-
-
-def _as_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class PagePaginator(SpecPaginator):
@@ -190,7 +184,7 @@ class TokenPaginator(SpecPaginator):
         token = first_value(self.spec.token_path or "", self.body_of(response))
         if token is None or token == "" or token is False:
             return None
-        return self._fresh(token if isinstance(token, str) else _as_string(token), "token")
+        return self._fresh(token if isinstance(token, str) else as_text(token), "token")
 
     def place(self, request: HTTPRequest, value: Any) -> None:
         """The token as `parameterName`, in the query or a header."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from tap_restspec import adf, dates
 from tap_restspec.errors import SpecError
-from tap_restspec.templating import Template, TemplateError, compile_template
+from tap_restspec.templating import Template, as_text, compile_template
 
 PAGINATION_TYPES = ("OFFSET", "POINTER", "CONTINUATION_TOKEN", "PAGE", "NONE")
 PARAMETER_TYPES = ("QUERYPARAM", "HEADERPARAM")
@@ -119,15 +119,6 @@ class StreamSpec:
     auth: tuple[Mapping[str, Any], ...]
     description: str | None = None
     defaults: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def placeholder_names(self) -> frozenset[str]:
-        """Every placeholder the request needs."""
-        names: set[str] = set(self.request.host.names | self.request.path.names)
-        for _, template in (*self.request.query, *self.request.headers):
-            names |= template.names
-        names |= _body_names(self.request.body)
-        return frozenset(names)
 
 
 class _Problems:
@@ -365,16 +356,10 @@ def _pairs(value: Any, prop: str, problems: _Problems) -> list[tuple[str, str]]:
             if isinstance(val, (dict, list)) or val is None:
                 problems.add(f"{prop}.{key}", "must be a string, number or boolean")
                 continue
-            pairs.append((str(key), _text(val)))
+            pairs.append((str(key), as_text(val)))
         return pairs
     problems.add(prop, "must be an object (or a 'k=v,k2=v2' string)")
     return []
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _request(attributes: Mapping[str, Any], problems: _Problems) -> Request | None:
@@ -420,16 +405,6 @@ def _body(value: Any, prop: str, problems: _Problems) -> Any:
     if isinstance(value, list):
         return [_body(v, f"{prop}[{i}]", problems) for i, v in enumerate(value)]
     return value
-
-
-def _body_names(body: Any) -> set[str]:
-    if isinstance(body, Template):
-        return set(body.names)
-    if isinstance(body, dict):
-        return set().union(*(_body_names(v) for v in body.values())) if body else set()
-    if isinstance(body, list):
-        return set().union(*(_body_names(v) for v in body)) if body else set()
-    return set()
 
 
 def body_templates(body: Any) -> Iterator[Template]:
@@ -677,17 +652,3 @@ def _templates(spec: StreamSpec) -> Iterator[tuple[str, Template]]:
         yield f"headerParams.{key}", template
     for template in body_templates(request.body):
         yield "bodyParams", template
-
-
-__all__ = [
-    "PAGINATION_TYPES",
-    "SECRET_SETTINGS",
-    "Pagination",
-    "Request",
-    "Schedule",
-    "Selection",
-    "StreamSpec",
-    "TemplateError",
-    "load_spec",
-    "snake_case",
-]

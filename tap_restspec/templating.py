@@ -49,11 +49,6 @@ class Template:
         return frozenset(p.name for p in self.parts if isinstance(p, Placeholder))
 
     @property
-    def is_literal(self) -> bool:
-        """True when rendering always gives the source text back."""
-        return all(isinstance(p, str) for p in self.parts)
-
-    @property
     def single(self) -> str | None:
         """The name, when the whole template is one placeholder (its value keeps its type)."""
         if len(self.parts) == 1 and isinstance(self.parts[0], Placeholder):
