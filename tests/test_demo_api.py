@@ -158,7 +158,7 @@ def walk_helpscout(http: requests.Session, api: DemoAPI, extra: dict[str, Any]) 
         r = get(http, api, "/v2/conversations", BEARER, **params)
         calls += 1
         assert r.status_code == 200, r.text
-        rows = r.json()["_embedded"]["conversations"]
+        rows = r.json().get("_embedded", {}).get("conversations", [])
         ids += [row["id"] for row in rows]
         if len(rows) < 25:
             return ids, calls
@@ -308,7 +308,7 @@ def test_helpscout_pages(api: DemoAPI, http: requests.Session) -> None:
     assert len(every["_embedded"]["conversations"]) == 10
     assert "next" not in every["_links"] and "status=all" in every["_links"]["previous"]["href"]
     beyond = get(http, api, "/v2/conversations", BEARER, status="all", page=9).json()
-    assert beyond["_embedded"]["conversations"] == []
+    assert "_embedded" not in beyond and beyond["page"]["number"] == 9  # as Help Scout does
     desc = get(http, api, "/v2/conversations", BEARER, status="all").json()["_embedded"]["conversations"]
     assert [epoch(c["createdAt"]) for c in desc] == sorted(
         (epoch(c["createdAt"]) for c in desc), reverse=True
