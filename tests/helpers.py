@@ -1,4 +1,8 @@
-"""Test helpers: a scriptable local HTTP server, and ways to run the real tap."""
+"""Test helpers: a scriptable local HTTP server, and ways to run the real tap.
+
+``Server``, ``Reply`` and ``Seen`` are the demo API's own HTTP core (``demo.core``), so the
+tests and the demo share one request log and one fault injection.
+"""
 
 from __future__ import annotations
 
@@ -6,156 +10,108 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from singer_sdk.io_base import GenericSingerWriter
 
+from demo.core import Fault, HttpServer, Reply, Request
 from tap_restspec.tap import TapRestSpec
+
+__all__ = [
+    "ROOT",
+    "TAP_BIN",
+    "Cli",
+    "Collector",
+    "DeferredTestClass",
+    "Reply",
+    "Run",
+    "Seen",
+    "Server",
+    "SpecRunner",
+    "run_cli",
+    "run_partial",
+    "run_tap",
+    "source_spec",
+    "write_spec",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 TAP_BIN = str(Path(sys.executable).with_name("tap-restspec"))
 
 
-@dataclass
-class Seen:
-    """One request the server received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    raw_query: str
-    headers: dict[str, str]
-    body: bytes
-
-    def q(self, name: str) -> str | None:
-        """The last value of a query parameter."""
-        values = self.query.get(name)
-        return values[-1] if values else None
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Reply:
-    """What the server answers: status, headers, body; `cut` sends only part of the body."""
-
-    status: int = 200
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    cut: bool = False
-    drop: bool = False
-    raw: bytes | None = None
-
-    def payload(self) -> bytes:
-        if self.raw is not None:
-            return self.raw
-        return b"" if self.body is None else json.dumps(self.body).encode()
-
-
+Seen = Request  # one request the server received: method, path, query, raw_query, headers, body, q(), json()
 Handler = Callable[[Seen], Reply]
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """A client that hangs up (a timeout test, a refused link) is not a server error."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, OSError)):
-            super().handle_error(request, client_address)
-
-
 class Server:
-    """A real local HTTP server driven by a function Seen -> Reply; it records every request."""
+    """A real local HTTP server driven by a function Seen -> Reply; it records every request.
+
+    Built on the demo's core (``demo.core.HttpServer``): ``seen`` is its request log, and
+    ``fail_next(count, status=..., retry_after=..., drop=..., cut=..., delay=..., body=...)``
+    answers the next requests with a fault before the handler is asked.
+    """
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
-        self.seen: list[Seen] = []
-        outer = self
+        self.core = HttpServer(lambda request: self.handler(request), name="TestServer/1.0")
+        self.url = self.core.url
+        self.seen: list[Seen] = self.core.log.entries
 
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                parts = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                seen = Seen(
-                    method=self.command,
-                    path=parts.path,
-                    query=parse_qs(parts.query, keep_blank_values=True),
-                    raw_query=parts.query,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    body=self.rfile.read(length) if length else b"",
-                )
-                outer.seen.append(seen)
-                reply = outer.handler(seen)
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if reply.drop:
-                    self.close_connection = True
-                    self.connection.shutdown(2)
-                    return
-                payload = reply.payload()
-                self.send_response(reply.status)
-                headers = {"Content-Type": "application/json", **reply.headers}
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                if reply.cut:
-                    self.send_header("Connection", "close")
-                self.end_headers()
-                try:
-                    self.wfile.write(payload[: len(payload) // 2] if reply.cut else payload)
-                    self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                if reply.cut:
-                    self.close_connection = True
-
-            do_GET = _serve  # noqa: N815
-            do_POST = _serve  # noqa: N815
-
-        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def fail_next(self, count: int = 1, **fault: Any) -> Fault:
+        return self.core.fail_next(count, **fault)
 
     def __enter__(self) -> Server:
-        self.thread.start()
+        self.core.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.core.stop()
+
+
+class DeferredTestClass:
+    """A test class that ``tests/conftest.py`` builds at collection time: ``build(demo_api)``
+    with the session's running demo API, so importing the module starts nothing."""
+
+    def __init__(self, build: Callable[[Any], type]) -> None:
+        self.build = build
+
+
+def _encode(value: Any) -> Any:
+    """As singer-sdk's msgspec writer: date-times in ISO 8601, decimals as numbers."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def plain(message: Any) -> dict[str, Any]:
+    """A Singer message as plain JSON values (lists, not tuples), as a target reads it."""
+    return json.loads(json.dumps(message.to_dict(), default=_encode))
 
 
 class Collector(GenericSingerWriter[dict, Any]):
-    """A message writer that keeps messages in memory instead of writing them."""
+    """A message writer that keeps messages in memory, as plain JSON values."""
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
 
     def serialize_message(self, message: Any) -> dict:
-        return message.to_dict()
+        return plain(message)
 
     def write_message(self, message: Any) -> None:
-        self.messages.append(message.to_dict())
+        self.messages.append(plain(message))
 
     def serialize_json(self, obj: object) -> str:
         return json.dumps(obj)
 
     def format_message(self, message: Any) -> dict:
-        return message.to_dict()
+        return plain(message)
 
 
 @dataclass
@@ -277,3 +233,57 @@ def source_spec(
     if singer is not None:
         document["singer"] = singer
     return document
+
+
+class SpecRunner:
+    """Writes spec documents into a directory and runs the real tap on them (``run_spec``).
+
+    ``runner(document, **config)`` runs in-process and returns the ``Run``;
+    ``runner.partial(...)`` also returns the error that stopped it; ``runner.cli(document,
+    *args, **config)`` runs the command line. ``document`` is a spec dict (written as
+    ``name``), a path, or a list of either; ``state`` and ``catalog`` pass through.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def specs(self, document: Any, name: str = "items.json") -> list[str]:
+        documents = document if isinstance(document, list) else [document]
+        paths = []
+        for index, item in enumerate(documents):
+            if isinstance(item, dict):
+                file_name = name if len(documents) == 1 else f"{index}-{name}"
+                paths.append(write_spec(self.directory, file_name, item))
+            else:
+                paths.append(str(item))
+        return paths
+
+    def config(self, document: Any, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        return {"specs": self.specs(document, name), **config}
+
+    def __call__(
+        self,
+        document: Any,
+        *,
+        name: str = "items.json",
+        state: dict[str, Any] | None = None,
+        catalog: dict[str, Any] | None = None,
+        **config: Any,
+    ) -> Run:
+        return run_tap(self.config(document, name, config), state=state, catalog=catalog)
+
+    def partial(
+        self, document: Any, *, name: str = "items.json", state: dict[str, Any] | None = None, **config: Any
+    ) -> tuple[Run, BaseException | None]:
+        return run_partial(self.config(document, name, config), state=state)
+
+    def cli(
+        self,
+        document: Any,
+        *args: str,
+        name: str = "items.json",
+        state: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        **config: Any,
+    ) -> Cli:
+        return run_cli(self.directory, self.config(document, name, config), *args, state=state, env=env)
