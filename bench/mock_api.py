@@ -1,6 +1,6 @@
 """A fast local mock API for benchmarks: one dataset, four kinds of pagination.
 
-    python bench/mock_api.py --records 200000 --port 8799
+    python bench/mock_api.py --records 200000 --port 8799 [--latency-ms 50]
 
 Every record is rendered to JSON bytes once, at start-up; a page is the join of its
 records' bytes, so serving a page costs a slice, a join and a socket write. The server
@@ -13,7 +13,8 @@ Endpoints (records at `$.items`):
     /pointer?limit=L[&start=K]   POINTER: `next` is the absolute URL of the next page, or null
     /token?limit=L[&cursor=C]    CONTINUATION_TOKEN: `next_cursor` is the next token, or null
 
-When it listens it prints one line, `ready <url>`, to stdout.
+`--latency-ms` delays every answer (an `asyncio.sleep`, so other connections are served
+meanwhile), as a remote API would. When it listens it prints one line, `ready <url>`, to stdout.
 """
 
 from __future__ import annotations
@@ -128,16 +129,30 @@ class Dataset:
 
 
 class Http(asyncio.Protocol):
-    """HTTP/1.1 with keep-alive; requests have no body (GET)."""
+    """HTTP/1.1 with keep-alive; requests have no body (GET).
 
-    def __init__(self, data: Dataset) -> None:
+    With a latency, each request is answered that long after it arrived, by one task per
+    connection (answers stay in order); other connections are not held up meanwhile.
+    """
+
+    def __init__(self, data: Dataset, latency: float) -> None:
         self.data = data
+        self.latency = latency
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
+        self.queue: asyncio.Queue[tuple[float, str, str, bool]] = asyncio.Queue()
+        self.worker: asyncio.Task[None] | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if self.latency:
+            self.worker = asyncio.get_running_loop().create_task(self.answer_later())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        if self.worker is not None:
+            self.worker.cancel()
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -156,21 +171,35 @@ class Http(asyncio.Protocol):
                     host = value.strip()
                 elif name == "connection" and value.strip().lower() == "close":
                     close = True
-            status, body = self.data.respond(target, host)
-            reason = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}[status]
-            self.transport.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                % (status, reason, len(body))
-                + body
-            )
-            if close:
-                self.transport.close()
-                self.transport = None
+            if self.latency:
+                self.queue.put_nowait((time.monotonic() + self.latency, target, host, close))
+            else:
+                self.answer(target, host, close)
+
+    async def answer_later(self) -> None:
+        while True:
+            due, target, host, close = await self.queue.get()
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            self.answer(target, host, close)
+
+    def answer(self, target: str, host: str, close: bool) -> None:
+        if self.transport is None:
+            return
+        status, body = self.data.respond(target, host)
+        reason = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}[status]
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (status, reason, len(body))
+            + body
+        )
+        if close:
+            self.transport.close()
+            self.transport = None
 
 
-async def serve(data: Dataset, host: str, port: int) -> None:
+async def serve(data: Dataset, host: str, port: int, latency: float) -> None:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Http(data), host, port, backlog=128)
+    server = await loop.create_server(lambda: Http(data, latency), host, port, backlog=128)
     bound = server.sockets[0].getsockname()
     print(f"ready http://{bound[0]}:{bound[1]}", flush=True)
     async with server:
@@ -182,6 +211,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000, help="total records (default 200000)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8799, help="0: any free port (default 8799)")
+    parser.add_argument("--latency-ms", type=float, default=0, help="wait before each answer (default 0)")
     args = parser.parse_args()
     started = time.perf_counter()
     data = Dataset(args.records)
@@ -193,7 +223,7 @@ def main() -> None:
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(data, args.host, args.port))
+        asyncio.run(serve(data, args.host, args.port, args.latency_ms / 1000))
 
 
 if __name__ == "__main__":

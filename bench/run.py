@@ -71,10 +71,11 @@ class Sample:
 
 
 @contextmanager
-def mock_api(records: int) -> Iterator[str]:
+def mock_api(records: int, latency_ms: float = 0) -> Iterator[str]:
     """Start the mock API on a free port; yield its URL."""
     process = subprocess.Popen(
-        [PYTHON, str(BENCH / "mock_api.py"), "--records", str(records), "--port", "0"],
+        [PYTHON, str(BENCH / "mock_api.py"), "--records", str(records), "--port", "0"]
+        + (["--latency-ms", str(latency_ms)] if latency_ms else []),
         stdout=subprocess.PIPE,
         text=True,
     )
