@@ -1,0 +1,413 @@
+"""A requests session that a hostile server cannot lead astray.
+
+`GuardedSession.send` talks to one origin only (redirects to any other are refused,
+never followed with the request's credentials), bounds each whole request by one
+deadline (connect to the last body byte) and bounds the decompressed body's size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from requests.cookies import extract_cookies_to_jar, merge_cookies
+from requests.utils import requote_uri, rewind_body
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationParseError
+
+from tap_restspec.errors import StreamError
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+CHUNK = 256 * 1024
+MAX_TIMEOUT = 7 * 86400.0
+
+
+# Names as the brief gives them (N818). All but DeadlineExceeded are fatal: never retried.
+class TransportError(StreamError):
+    """A request the transport refuses or stops; never worth retrying."""
+
+
+class UnsafeURL(TransportError, ValueError):  # noqa: N818
+    """A URL whose origin could be read in more than one way, or not http(s)."""
+
+
+class OriginRefused(TransportError):  # noqa: N818
+    """A request to another origin than the session's own."""
+
+
+class RedirectRefused(TransportError):  # noqa: N818
+    """A redirect to another origin (or to an unsafe URL): not followed."""
+
+
+class UnfollowedRedirect(TransportError):  # noqa: N818
+    """A 3xx that cannot be followed (no Location, 300, 304, too many hops); `.response` holds it."""
+
+    def __init__(self, message: str, response: requests.Response | None = None) -> None:
+        self.response = response
+        super().__init__(message)
+
+
+class BodyTooLarge(TransportError):  # noqa: N818
+    """A response body larger than the limit after decompression."""
+
+
+class BodyMemoryError(TransportError):
+    """A response body that does not fit in memory."""
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """The whole request (connect to last body byte) did not finish in time; retriable."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Scheme, host and port, as urllib3 connects to them."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of one request: whole-request seconds, decompressed body bytes, redirect hops."""
+
+    timeout: float
+    max_bytes: int
+    max_redirects: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout <= MAX_TIMEOUT:  # also refuses NaN
+            raise ValueError(f"timeout must be between 0 and {MAX_TIMEOUT:.0f} seconds")
+        if self.max_bytes <= 0 or self.max_redirects < 0:
+            raise ValueError("max_bytes must be positive and max_redirects not negative")
+
+
+def origin_of(url: str | bytes) -> Origin:
+    """The origin urllib3 will connect to for `url`; `UnsafeURL` if it is ambiguous or not http(s)."""
+    if isinstance(url, bytes):
+        url = url.decode("utf-8", "replace")
+    if any(ch <= " " or ch == "\x7f" or ch.isspace() or ch == "\\" for ch in url):
+        raise UnsafeURL("URL refused: it holds whitespace, a control character or a backslash")
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in DEFAULT_PORTS:
+        raise UnsafeURL("URL refused: it must start with http:// or https://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        raise UnsafeURL("URL refused: it holds a user name or password (userinfo)")
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        parsed = urllib3.util.parse_url(prepared.url or "")
+    except (requests.exceptions.RequestException, LocationParseError, ValueError, UnicodeError):
+        raise UnsafeURL("URL refused: it is not a valid URL") from None
+    if parsed.auth is not None:
+        raise UnsafeURL("URL refused: it holds a user name or password (userinfo)")
+    if parsed.scheme not in DEFAULT_PORTS or not parsed.host or "%" in parsed.host:
+        raise UnsafeURL("URL refused: it has no valid http(s) host")
+    return Origin(parsed.scheme, parsed.host, parsed.port or DEFAULT_PORTS[parsed.scheme])
+
+
+_local = threading.local()  # the _Watch of this thread's request in flight
+
+
+class _Watch:
+    """Sockets of one request in flight (duplicated fds, so no closed fd is ever reused)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self.fired = False
+        self.done = False
+
+    def add(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        try:
+            dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        except OSError:
+            return
+        with self._lock:
+            if self.done:
+                dup.close()
+                return
+            self._socks.append(dup)
+        if self.fired:
+            self.fire()
+
+    def fire(self) -> None:
+        with self._lock:
+            if self.done:
+                return
+            self.fired = True
+            for sock in self._socks:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        with self._lock:
+            self.done = True
+            socks, self._socks = self._socks, []
+        for sock in socks:
+            sock.close()
+
+
+class _Watchdog:
+    """One thread for the process that fires each armed `_Watch` at its deadline."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: float, watch: _Watch) -> None:
+        with self._cond:
+            if len(self._heap) > 256 and len(self._heap) > 4 * threading.active_count():
+                self._heap = [entry for entry in self._heap if not entry[2].done]  # disarmed ones
+                heapq.heapify(self._heap)
+            heapq.heappush(self._heap, (deadline, next(self._seq), watch))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="http-watchdog", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is watch:
+                self._cond.notify()
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)[2].fire()
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _watched(sock: socket.socket | None) -> None:
+    watch = getattr(_local, "watch", None)
+    if watch is not None:
+        watch.add(sock)
+
+
+class _HTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watched(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watched(sock)  # before the TLS handshake, which a server can drip too
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watched(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _Adapter(HTTPAdapter):
+    """An adapter whose connections register their sockets with the request's watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+class GuardedSession(requests.Session):
+    """A session bound to one origin, with a whole-request deadline and a body size limit."""
+
+    def __init__(self, allowed: Origin | str, limits: Limits) -> None:
+        super().__init__()
+        self.allowed = allowed if isinstance(allowed, Origin) else origin_of(allowed)
+        self.limits = limits
+        self.max_redirects = limits.max_redirects
+        adapter = _Adapter()
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send to the allowed origin only; follow same-origin redirects; read the whole body.
+
+        `allow_redirects` and `stream` are ignored; a numeric `timeout` may only shorten the
+        deadline. The body is in `response.content` (a bytearray) when this returns.
+        """
+        origin = origin_of(request.url or "")
+        if origin != self.allowed:
+            raise OriginRefused(f"refused a request to another origin: {origin}")
+        kwargs.pop("allow_redirects", None)
+        kwargs.pop("stream", None)
+        budget = self.limits.timeout
+        asked = kwargs.pop("timeout", None)
+        if isinstance(asked, (int, float)) and 0 < asked < budget:
+            budget = float(asked)
+        deadline = time.monotonic() + budget
+        history: list[requests.Response] = []
+        while True:
+            response = self._send_once(request, deadline, budget, kwargs)
+            if not 300 <= response.status_code < 400:
+                response.history = history
+                return response
+            request = self._next_hop(request, response, len(history))
+            history.append(response)
+
+    def _send_once(
+        self, request: requests.PreparedRequest, deadline: float, budget: float, kwargs: Mapping[str, Any]
+    ) -> requests.Response:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded(_late(self.allowed, budget), request=request)
+        watch = _Watch()
+        previous, _local.watch = getattr(_local, "watch", None), watch
+        _WATCHDOG.arm(deadline, watch)
+        try:
+            response = super().send(
+                request, stream=True, allow_redirects=False, timeout=(remaining, remaining), **kwargs
+            )
+            try:
+                self._read_body(response)
+                if watch.fired:  # a body read "to the end" may only have been cut by the watchdog
+                    raise DeadlineExceeded(_late(self.allowed, budget), request=request)
+            except BaseException:
+                response.close()
+                raise
+            return response
+        except (requests.exceptions.RequestException, OSError, urllib3.exceptions.HTTPError):
+            if watch.fired or time.monotonic() >= deadline:  # socket timeouts are set to end there too
+                raise DeadlineExceeded(_late(self.allowed, budget), request=request) from None
+            raise
+        finally:
+            _local.watch = previous
+            watch.close()
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Read and decompress the body into one bytearray, stopping at `max_bytes`."""
+        limit = self.limits.max_bytes
+        length = _content_length(response.headers.get("Content-Length"))
+        encoded = response.headers.get("Content-Encoding", "identity").strip().lower() != "identity"
+        if length is not None and length > limit and not encoded:
+            raise BodyTooLarge(_too_large(self.allowed, limit))
+        size = 0
+        try:  # iter_content decompresses (bounded per chunk) and maps urllib3's errors to requests'
+            body = bytearray(length if length and not encoded else 0)  # length <= limit here
+            for chunk in response.iter_content(CHUNK):
+                end = size + len(chunk)
+                if end > limit:
+                    raise BodyTooLarge(_too_large(self.allowed, limit))
+                body[size:end] = chunk
+                size = end
+            del body[size:]
+        except MemoryError:
+            raise BodyMemoryError(
+                f"the response from {self.allowed} does not fit in memory ({size >> 20} MB read)"
+            ) from None
+        response._content = body  # type: ignore[assignment]  # a bytearray: no second copy
+        response.raw.release_conn()
+
+    def _next_hop(
+        self, request: requests.PreparedRequest, response: requests.Response, hops: int
+    ) -> requests.PreparedRequest:
+        """The request a same-origin redirect asks for; an error for any other 3xx."""
+        status = response.status_code
+        location = self.get_redirect_target(response) if status in REDIRECTS else None
+        if not location:
+            why = "has no Location header" if status in REDIRECTS else "is not a redirect the tap follows"
+            raise UnfollowedRedirect(f"HTTP {status} from {self.allowed} {why}", response)
+        if hops >= self.limits.max_redirects:
+            raise UnfollowedRedirect(
+                f"more than {self.limits.max_redirects} redirects from {self.allowed}", response
+            )
+        target = _resolve(location, response.url or request.url or "")
+        try:
+            origin = origin_of(target)
+        except UnsafeURL as exc:
+            why = str(exc).removeprefix("URL refused: ")
+            raise RedirectRefused(f"refused a redirect to an unsafe URL ({why})") from None
+        if origin != self.allowed:
+            raise RedirectRefused(f"refused a redirect to another origin: {origin}")
+        hop = request.copy()
+        hop.prepare_url(target, None)
+        self.rebuild_method(hop, response)
+        if status not in (307, 308):
+            for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                hop.headers.pop(name, None)
+            hop.body = None
+        elif hop.body is not None and hasattr(hop.body, "read"):
+            if hop._body_position is None:  # type: ignore[attr-defined]
+                raise UnfollowedRedirect(f"HTTP {status} from {self.allowed}: the body cannot be resent")
+            rewind_body(hop)
+        hop.headers.pop("Cookie", None)
+        jar = hop._cookies  # type: ignore[attr-defined]
+        extract_cookies_to_jar(jar, request, response.raw)
+        merge_cookies(jar, self.cookies)
+        hop.prepare_cookies(jar)
+        return hop
+
+
+def _resolve(location: str, base: str) -> str:
+    """A Location resolved as requests resolves it."""
+    if location.startswith("//"):
+        location = f"{urlparse(base).scheme}:{location}"
+    if not urlparse(location).netloc:
+        return urljoin(base, requote_uri(location))
+    return requote_uri(location)
+
+
+def _content_length(value: str | None) -> int | None:
+    if value is None or not value.strip().isdigit() or len(value.strip()) > 18:
+        return None
+    return int(value)
+
+
+def _late(origin: Origin, budget: float) -> str:
+    return f"the request to {origin} did not complete within {budget:g}s (request_timeout)"
+
+
+def _too_large(origin: Origin, limit: int) -> str:
+    return f"the response from {origin} is larger than {limit / 2**20:g} MB after decompression"
