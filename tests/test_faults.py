@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import pytest
 
 from tap_restspec.errors import StreamError
-from tests.helpers import Reply, Server, run_cli, run_partial, run_tap, source_spec, write_spec
+from tests.helpers import Reply, Server, run_cli, source_spec, write_spec
 
 ITEMS = [{"id": i} for i in range(6)]
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}
@@ -34,8 +34,12 @@ class Faulty:
         return Reply(body={"items": ITEMS[offset : offset + 2]})
 
 
+def document_for(url, **extra):
+    return source_spec(url, pagination=PAGINATION, schema=SCHEMA, **extra)
+
+
 def spec_for(tmp_path, url, **extra):
-    return write_spec(tmp_path, "items.json", source_spec(url, pagination=PAGINATION, schema=SCHEMA, **extra))
+    return write_spec(tmp_path, "items.json", document_for(url, **extra))
 
 
 def http_date(seconds: float) -> str:
@@ -63,20 +67,20 @@ RECOVERED = [
 
 
 @pytest.mark.parametrize(("faults", "min_wait"), RECOVERED)
-def test_transient_faults_are_retried_and_no_record_is_lost(tmp_path, faults, min_wait):
+def test_transient_faults_are_retried_and_no_record_is_lost(serve, run_spec, faults, min_wait):
     api = Faulty(faults)
-    with Server(api) as server:
-        run = run_tap({"specs": [spec_for(tmp_path, server.url)], "request_timeout": 0.5, **FAST})
+    server = serve(api)
+    run = run_spec(document_for(server.url), request_timeout=0.5, **FAST)
     assert run.records() == ITEMS
     offsets = [s.q("offset") for s in server.seen]
     assert offsets == ["0", *["2"] * (len(faults) + 1), "4", "6"]
     assert api.times[2] - api.times[1] >= min_wait
 
 
-def test_retries_are_bounded_by_max_retries_and_fail_with_one_clear_line(tmp_path):
+def test_retries_are_bounded_by_max_retries_and_fail_with_one_clear_line(serve, run_spec):
     api = Faulty({n: Reply(status=503, body={"error": "down for maintenance"}) for n in range(2, 20)})
-    with Server(api) as server:
-        result = run_cli(tmp_path, {"specs": [spec_for(tmp_path, server.url)], "max_retries": 2, **FAST})
+    server = serve(api)
+    result = run_spec.cli(document_for(server.url), max_retries=2, **FAST)
     assert result.code == 1
     assert len(server.seen) == 1 + 3  # page 1, then page 2 tried three times
     assert "stream items: gave up after 3 tries: stream items: HTTP 503" in result.stderr
@@ -85,10 +89,10 @@ def test_retries_are_bounded_by_max_retries_and_fail_with_one_clear_line(tmp_pat
     assert len(result.records()) == 2  # page 1 was delivered; the bookmark did not move
 
 
-def test_retry_after_longer_than_max_retry_wait_fails_clearly(tmp_path):
+def test_retry_after_longer_than_max_retry_wait_fails_clearly(serve, run_spec):
     api = Faulty({2: Reply(status=429, headers={"Retry-After": "3600"})})
-    with Server(api) as server:
-        _run, error = run_partial({"specs": [spec_for(tmp_path, server.url)], **FAST})
+    server = serve(api)
+    _run, error = run_spec.partial(document_for(server.url), **FAST)
     assert isinstance(error, StreamError)
     assert "asks to wait 3600s" in str(error)
     assert len(server.seen) == 2
@@ -114,10 +118,10 @@ def test_retry_after_longer_than_max_retry_wait_fails_clearly(tmp_path):
         ),
     ],
 )
-def test_other_4xx_are_fatal_at_once(tmp_path, reply, message):
+def test_other_4xx_are_fatal_at_once(serve, run_spec, reply, message):
     api = Faulty({2: reply})
-    with Server(api) as server:
-        result = run_cli(tmp_path, {"specs": [spec_for(tmp_path, server.url)], **FAST})
+    server = serve(api)
+    result = run_spec.cli(document_for(server.url), **FAST)
     assert result.code == 1
     assert len(server.seen) == 2  # no retry
     line = next(line for line in result.stderr.splitlines() if line.startswith("stream items: HTTP"))
@@ -137,10 +141,10 @@ def test_other_4xx_are_fatal_at_once(tmp_path, reply, message):
         ),
     ],
 )
-def test_a_bad_body_is_an_error_naming_the_stream(tmp_path, reply, message):
+def test_a_bad_body_is_an_error_naming_the_stream(serve, run_spec, reply, message):
     api = Faulty({2: reply})
-    with Server(api) as server:
-        result = run_cli(tmp_path, {"specs": [spec_for(tmp_path, server.url)], **FAST})
+    server = serve(api)
+    result = run_spec.cli(document_for(server.url), **FAST)
     assert result.code == 1
     assert "stream items: " in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
