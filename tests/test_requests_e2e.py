@@ -107,16 +107,15 @@ def test_placeholder_forms_in_host_path_query_header_and_body(tmp_path, template
     assert seen.json() == {"filter": {"value": expected, "n": 7}, "list": [expected]}
 
 
-def test_path_with_its_own_query_string_keeps_it_and_appends_query_params(tmp_path):
-    with Server(one_page) as server:
-        document = source_spec(
-            server.url,
-            "/search?type=user&filter[type]=user&",
-            queryParams={"q": "a b", "page[size]": "10"},
-            schema=SCHEMA,
-        )
-        spec = write_spec(tmp_path, "items.json", document)
-        run_tap({"specs": [spec]})
+def test_path_with_its_own_query_string_keeps_it_and_appends_query_params(serve, run_spec):
+    server = serve(one_page)
+    document = source_spec(
+        server.url,
+        "/search?type=user&filter[type]=user&",
+        queryParams={"q": "a b", "page[size]": "10"},
+        schema=SCHEMA,
+    )
+    run_spec(document)
     # the path's own parameters first, as written (urllib3 percent-encodes the brackets)
     assert parse_qsl(server.seen[0].raw_query) == [
         ("type", "user"),
@@ -127,53 +126,49 @@ def test_path_with_its_own_query_string_keeps_it_and_appends_query_params(tmp_pa
     assert "&&" not in server.seen[0].raw_query
 
 
-def test_legacy_string_query_and_header_params(tmp_path):
-    with Server(one_page) as server:
-        document = source_spec(
-            server.url,
-            queryParams="limit=5,sort=asc",
-            headerParams="Content-Type=application/json,foo=bar",
-            schema=SCHEMA,
-        )
-        spec = write_spec(tmp_path, "items.json", document)
-        run_tap({"specs": [spec]})
+def test_legacy_string_query_and_header_params(serve, run_spec):
+    server = serve(one_page)
+    document = source_spec(
+        server.url,
+        queryParams="limit=5,sort=asc",
+        headerParams="Content-Type=application/json,foo=bar",
+        schema=SCHEMA,
+    )
+    run_spec(document)
     seen = server.seen[0]
     assert seen.q("limit") == "5" and seen.q("sort") == "asc"
     assert seen.headers["foo"] == "bar"
 
 
-def test_values_cannot_add_headers_or_parameters(tmp_path):
-    with Server(one_page) as server:
-        document = source_spec(server.url, "/items/${x}", queryParams={"q": "${x}"}, schema=SCHEMA)
-        spec = write_spec(tmp_path, "items.json", document)
-        run_tap({"specs": [spec], "params": {"x": "1&admin=true?y=#z"}})
+def test_values_cannot_add_headers_or_parameters(serve, run_spec):
+    server = serve(one_page)
+    document = source_spec(server.url, "/items/${x}", queryParams={"q": "${x}"}, schema=SCHEMA)
+    run_spec(document, params={"x": "1&admin=true?y=#z"})
     seen = server.seen[0]
     assert seen.path == "/items/1%26admin%3Dtrue%3Fy%3D%23z"
     assert seen.query == {"q": ["1&admin=true?y=#z"]}
 
 
-def test_a_header_value_with_a_line_break_is_refused(tmp_path):
-    with Server(one_page) as server:
-        document = source_spec(server.url, headerParams={"X-Team": "${team}"}, schema=SCHEMA)
-        spec = write_spec(tmp_path, "items.json", document)
-        result = run_cli(tmp_path, {"specs": [spec], "params": {"team": "a\r\nX-Admin: yes"}})
+def test_a_header_value_with_a_line_break_is_refused(serve, run_spec):
+    server = serve(one_page)
+    document = source_spec(server.url, headerParams={"X-Team": "${team}"}, schema=SCHEMA)
+    result = run_spec.cli(document, params={"team": "a\r\nX-Admin: yes"})
     assert result.code != 0
     assert "line break" in result.stderr
     assert "Traceback" not in result.stderr
     assert server.seen == []
 
 
-def test_string_body_is_sent_as_is(tmp_path):
-    with Server(one_page) as server:
-        document = source_spec(
-            server.url,
-            method="POST",
-            bodyParams="q=${x}&kind=user",
-            headerParams={"Content-Type": "application/x-www-form-urlencoded"},
-            schema=SCHEMA,
-        )
-        spec = write_spec(tmp_path, "items.json", document)
-        run_tap({"specs": [spec], "params": {"x": "abc"}})
+def test_string_body_is_sent_as_is(serve, run_spec):
+    server = serve(one_page)
+    document = source_spec(
+        server.url,
+        method="POST",
+        bodyParams="q=${x}&kind=user",
+        headerParams={"Content-Type": "application/x-www-form-urlencoded"},
+        schema=SCHEMA,
+    )
+    run_spec(document, params={"x": "abc"})
     assert server.seen[0].body == b"q=abc&kind=user"
 
 
