@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -121,7 +122,22 @@ def origin_of(url: str | bytes) -> Origin:
         raise UnsafeURL("URL refused: it holds a user name or password (userinfo)")
     if parsed.scheme not in DEFAULT_PORTS or not parsed.host or "%" in parsed.host:
         raise UnsafeURL("URL refused: it has no valid http(s) host")
-    return Origin(parsed.scheme, parsed.host, parsed.port or DEFAULT_PORTS[parsed.scheme])
+    origin = Origin(parsed.scheme, parsed.host, parsed.port or DEFAULT_PORTS[parsed.scheme])
+    if _pool_origin(prepared.url or "") != origin:
+        raise UnsafeURL("URL refused: its host and port read differently to different parsers")
+    return origin
+
+
+def _pool_origin(url: str) -> Origin | None:
+    """Where requests' adapter connects: it picks the connection pool with urllib.parse."""
+    try:
+        parts = urlparse(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    return Origin(scheme, host, port or DEFAULT_PORTS.get(scheme, 0))
 
 
 _local = threading.local()  # the _Watch of this thread's request in flight
@@ -205,6 +221,7 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+os.register_at_fork(after_in_child=lambda: _Watchdog.__init__(_WATCHDOG))  # a fresh one in a child
 
 
 def _watched(sock: socket.socket | None) -> None:
@@ -279,8 +296,10 @@ class GuardedSession(requests.Session):
         deadline. The body is in `response.content` (a bytearray) when this returns.
         """
         origin = origin_of(request.url or "")
-        if origin != self.allowed:
-            raise OriginRefused(f"refused a request to another origin: {origin}")
+        pool = _pool_origin(request.url or "")  # the same unless `url` was changed after preparing
+        if origin != self.allowed or pool != self.allowed:
+            elsewhere = origin if origin != self.allowed else pool or "an origin it cannot read"
+            raise OriginRefused(f"refused a request to another origin: {elsewhere}")
         kwargs.pop("allow_redirects", None)
         kwargs.pop("stream", None)
         budget = self.limits.timeout

@@ -37,6 +37,7 @@ from tap_restspec.http import (
     UnsafeURL,
     origin_of,
 )
+from tap_restspec.retry import is_retriable
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 2**20
@@ -278,6 +279,17 @@ def test_refusals_never_show_secrets() -> None:
         assert "s3cr3t" not in str(info.value)
 
 
+def test_a_url_changed_after_preparing_is_checked_as_sent(serve) -> None:
+    a, b = serve(ok), serve(ok)
+    s = session(a)
+    for url in (f"http://127.0.0.1:{b.port}\\@127.0.0.1:{a.port}/x", f"http://127.0.0.1:{b.port}/x"):
+        prepared = s.prepare_request(requests.Request("GET", f"{a.url}/x"))
+        prepared.url = url  # as a paginator might place a link
+        with pytest.raises((UnsafeURL, OriginRefused)):
+            s.send(prepared)
+    assert a.log == [] and b.log == []
+
+
 def test_request_to_another_origin_is_refused_before_connecting(serve) -> None:
     a, b = serve(ok), serve(never)
     with pytest.raises(OriginRefused) as info:
@@ -361,6 +373,13 @@ def test_https_to_http_is_refused(serve, tls, cert) -> None:
     with pytest.raises(RedirectRefused, match=f"another origin: http://127.0.0.1:{plain.port}$"):
         get(s, f"{secure.url}/p", headers={"Authorization": "Bearer s3cr3t"})
     assert plain.log == [] and len(secure.log) == 1
+
+
+def test_unverified_certificate_is_an_error_not_retried(serve, tls) -> None:
+    secure = serve(ok, tls)
+    with pytest.raises(requests.exceptions.SSLError) as info:
+        get(session(secure), f"{secure.url}/x")  # the self-signed certificate is not trusted
+    assert not is_retriable(info.value)
 
 
 def test_same_origin_https_redirect(serve, tls, cert) -> None:
@@ -618,21 +637,22 @@ def test_gzip_bomb_peak_rss_in_a_subprocess(serve) -> None:
     a = serve(lambda r, c: reply(c, 200, payload, {"Content-Encoding": "gzip"}) if r.path == "/bomb"
               else ok(r, c))
     result = _child("""
-        import json, resource, sys, requests
+        import json, sys, requests
         from tap_restspec.http import GuardedSession, Limits, BodyTooLarge
+        def peak_kb():  # VmHWM: this process's own peak RSS (ru_maxrss starts at the parent's)
+            return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
         url = sys.argv[1]
         s = GuardedSession(url, Limits(10, 64 * 2**20))
         s.send(s.prepare_request(requests.Request("GET", url + "/warm")))
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_kb()
         try:
             s.send(s.prepare_request(requests.Request("GET", url + "/bomb")))
         except BodyTooLarge as exc:
             message = str(exc)
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"growth_mb": (after - before) / 1024, "message": message}))
+        print(json.dumps({"growth_mb": (peak_kb() - before) / 1024, "message": message}))
     """, a.url)
     assert "larger than 64 MB after decompression" in result["message"]
-    assert result["growth_mb"] < 64 * 1.5, result
+    assert 32 < result["growth_mb"] < 64 * 1.5, result
 
 
 def test_a_body_that_does_not_fit_in_memory_is_an_error(serve) -> None:
