@@ -244,7 +244,7 @@ class _HTTPConnection(HTTPConnection):
 class _HTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
-        _watched(sock)  # before the TLS handshake, which a server can drip too
+        _watched(sock)  # a CONNECT tunnel or a handshake can be dripped too
         return sock
 
     def request(self, *args: Any, **kwargs: Any) -> None:
@@ -348,7 +348,8 @@ class GuardedSession(requests.Session):
     def _read_body(self, response: requests.Response) -> None:
         """Read and decompress the body into one bytearray, stopping at `max_bytes`."""
         limit = self.limits.max_bytes
-        length = _content_length(response.headers.get("Content-Length"))
+        head = response.request is not None and response.request.method == "HEAD"
+        length = None if head else _content_length(response.headers.get("Content-Length"))
         encoded = response.headers.get("Content-Encoding", "identity").strip().lower() != "identity"
         if length is not None and length > limit and not encoded:
             raise BodyTooLarge(_too_large(self.allowed, limit))

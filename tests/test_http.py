@@ -540,6 +540,35 @@ def test_deadline_over_tls(serve, tls, cert) -> None:
     assert 1.0 <= time.monotonic() - started < 1.5
 
 
+def test_deadline_during_a_dripped_tls_handshake() -> None:
+    """A TLS record header, then one byte every 0.3 s: the handshake ends at the deadline."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port, stop = listener.getsockname()[1], threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"\x16\x03\x03\x40\x00")
+            while not stop.wait(0.3):
+                try:
+                    conn.sendall(b"\x00")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip)
+    thread.start()
+    try:
+        s = GuardedSession(f"https://127.0.0.1:{port}", Limits(1.0, MB))
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded):
+            get(s, f"https://127.0.0.1:{port}/x")
+        assert 1.0 <= time.monotonic() - started < 1.5
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(3)
+
+
 def test_deadline_spans_redirect_hops(serve) -> None:
     def slow_hop(req: Req, conn: socket.socket) -> bool:
         req.stop.wait(0.4)
@@ -617,6 +646,17 @@ def test_declared_length_over_the_limit_fails_before_reading(serve) -> None:
     with pytest.raises(BodyTooLarge):
         get(session(a, max_bytes=MB), f"{a.url}/x")
     assert time.monotonic() - started < 1
+
+
+def test_head_with_a_large_content_length_is_fine(serve) -> None:
+    def head(req: Req, conn: socket.socket) -> bool:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999\r\n\r\n")
+        return True
+
+    a = serve(head)
+    s = session(a, max_bytes=MB)
+    assert get(s, f"{a.url}/x", "HEAD").content == b""
+    assert get(s, f"{a.url}/y", "HEAD").status_code == 200 and len({r.client_port for r in a.log}) == 1
 
 
 def test_body_exactly_at_the_limit_is_read(serve) -> None:
