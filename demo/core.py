@@ -262,9 +262,9 @@ class HttpServer:
             reply = self._answer(request)
         if fault is not None and fault.cut:
             reply.cut = True
-        status = self._write(handler, reply)
-        if logged:
-            self.log.answered(request, status)
+        if logged:  # before writing: a client that has its answer sees it logged
+            self.log.answered(request, 0 if reply.drop else reply.status)
+        self._write(handler, reply)
 
     def _answer(self, request: Request) -> Reply:
         try:
@@ -276,14 +276,14 @@ class HttpServer:
             return json_reply({"error": "server error"}, 500)
 
     @staticmethod
-    def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> int:
+    def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         if reply.delay:
             time.sleep(reply.delay)
         if reply.drop:
             handler.close_connection = True
             with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
-            return 0
+            return
         payload = reply.payload()
         handler.send_response(reply.status)
         for key, value in {"Content-Type": "application/json", **reply.headers}.items():
@@ -299,4 +299,3 @@ class HttpServer:
             pass
         if reply.cut:
             handler.close_connection = True
-        return reply.status
