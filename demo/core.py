@@ -138,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Bound
 
     def setup(self) -> None:
-        self.timeout = self.server.core.timeout
+        self.request.settimeout(self.server.core.timeout)  # an idle keep-alive ends in time
         super().setup()
 
     def version_string(self) -> str:

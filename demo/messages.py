@@ -24,7 +24,7 @@ class Headers(dict[str, str]):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and super().__contains__(key.lower())
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         return super().get(key.lower(), default)
 
 
@@ -97,7 +97,7 @@ class Reply:
     delay: float = 0.0
     cut: bool = False
     drop: bool = False
-    raw: bytes | None = None
+    raw: bytes | str | None = None
 
     def payload(self) -> bytes:
         if self.raw is not None:
