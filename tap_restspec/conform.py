@@ -1,13 +1,11 @@
-"""Tell, cheaply, when the SDK's record conformance would change nothing.
+"""Does a record fit its schema? One compiled check per schema, run once per record.
 
-singer-sdk conforms every record to its schema (drops unknown properties, turns
-numbers in boolean fields into booleans, datetimes into strings), walking record and
-schema together: most of a tap's CPU time. Records parsed from JSON hold only JSON
-types, so conformance can change them only where a key is not in the schema or a
-boolean-only field holds something else. `compile_check(schema)` mirrors the SDK's
-walk (same predicates) and answers that question with set operations and a few type
-checks; when it says "unchanged", the SDK's conformance is skipped and the record is
-emitted as it is, identical to what the SDK would have produced.
+Records parsed from JSON hold only JSON types, so "fits" is: every key is a
+property of its object's schema (unless `additionalProperties`), and every value's
+type is one the property allows. A record that fits is emitted as it is (no
+conformance walk); one that does not either widens an inferred schema
+(`schema.widen`) or, against a custom schema, goes through `conform`, which drops
+what the schema does not list and turns numbers in boolean-only fields into booleans.
 """
 
 from __future__ import annotations
@@ -15,110 +13,119 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from singer_sdk.helpers._typing import _is_exclusive_boolean_type, is_object_type, is_uniform_list
-
 Check = Callable[[Any], bool]
+PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+_MISSING = object()
 
 
-def _primitive(schema: dict[str, Any]) -> Check | None:
-    """A value `_conform_primitive_property` returns unchanged; None: every JSON value.
+def _types(schema: dict[str, Any]) -> frozenset[type] | None:
+    """The Python types a property allows; None: any (no `type`, or one the tap does not know)."""
+    kind = schema.get("type")
+    if kind is None:
+        return None
+    names = [kind] if isinstance(kind, str) else list(kind) if isinstance(kind, list) else []
+    if not names or any(n not in PYTHON_TYPES for n in names):
+        return None
+    return frozenset(t for n in names for t in PYTHON_TYPES[n])
 
-    Only a boolean-only field changes JSON values (1 -> True): orjson never yields the
-    NaN or infinite floats that the SDK turns into null.
-    """
-    if "type" in schema and _is_exclusive_boolean_type(schema):
-        return lambda value: value is None or type(value) is bool
-    return None
 
-
-def _value(schema: Any) -> Check | None:
-    """The check for one property's value, following the SDK's branches in order."""
+def _value_check(schema: Any) -> Check | None:
+    """A check for one value; None when every value fits."""
     if not isinstance(schema, dict) or not schema:
-        return lambda value: False
-    primitive = _primitive(schema)
-    if is_uniform_list(schema):
-        items = schema["items"]
-        item_object = bool(is_object_type(items))
-        item_check = compile_check(items) if item_object and "properties" in items else None
-        item_primitive = _primitive(items)
-        object_too = bool(is_object_type(schema)) and "properties" in schema
-
-        def check_list(value: Any) -> bool:
-            if not isinstance(value, list):
-                if object_too and isinstance(value, dict):
-                    return False  # the SDK's object branch: let it decide
-                return primitive is None or primitive(value)
-            for item in value:
-                if isinstance(item, dict) and item_object:
-                    if item_check is None or not item_check(item):
-                        return False
-                elif item_primitive is not None and not item_primitive(item):
-                    return False
-            return True
-
-        return check_list
-    if is_object_type(schema) and "properties" in schema:
-        nested = compile_check(schema)
-        if primitive is None:
-            return lambda value: nested(value) if isinstance(value, dict) else True
-        return lambda value: nested(value) if isinstance(value, dict) else primitive(value)
-    return primitive
-
-
-def _flat_keys(schema: Any) -> frozenset[str] | None:
-    """The allowed keys of an object schema whose values can never change, else None."""
-    if not isinstance(schema, dict) or not schema or schema.get("additionalProperties"):
         return None
-    properties = schema.get("properties")
-    if not isinstance(properties, dict) or is_uniform_list(schema) or _primitive(schema) is not None:
+    allowed = _types(schema)
+    nested = compile_fits(schema) if isinstance(schema.get("properties"), dict) else None
+    items = schema.get("items")
+    item_check = _value_check(items) if isinstance(items, dict) else None
+    if allowed is None and nested is None and item_check is None:
         return None
-    if not is_object_type(schema) or any(_value(sub) is not None for sub in properties.values()):
-        return None
-    return frozenset(properties)
 
-
-def compile_check(schema: dict[str, Any]) -> Check:
-    """A function record -> True when the SDK's recursive conformance would return it unchanged.
-
-    The common cases are inlined (no call per field): boolean-only fields, and nested
-    objects whose own fields never change, which need only a key check.
-    """
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return lambda record: False
-    allowed = frozenset(properties)
-    open_ended = bool(schema.get("additionalProperties"))
-    booleans: list[str] = []
-    objects: list[tuple[str, frozenset[str]]] = []
-    others: list[tuple[str, Check]] = []
-    for name, sub in properties.items():
-        keys = _flat_keys(sub)
-        if keys is not None:
-            objects.append((name, keys))
-            continue
-        value_check = _value(sub)
-        if value_check is None:
-            continue
-        if isinstance(sub, dict) and not is_uniform_list(sub) and not is_object_type(sub):
-            booleans.append(name)  # a boolean-only primitive: the only primitive check there is
-        else:
-            others.append((name, value_check))
-
-    def check(record: Any) -> bool:
-        if not isinstance(record, dict) or not (open_ended or record.keys() <= allowed):
+    def check(value: Any) -> bool:
+        kind = type(value)
+        if allowed is not None and kind not in allowed:
             return False
-        get = record.get
-        for name in booleans:
-            value = get(name)
-            if value is not None and type(value) is not bool:
-                return False
-        for name, keys in objects:
-            value = get(name)
-            if type(value) is dict and not value.keys() <= keys:
-                return False
-        for name, value_check in others:  # noqa: SIM110  (a loop is faster than all() here)
-            if name in record and not value_check(record[name]):
-                return False
+        if kind is dict:
+            return nested is None or nested(value)
+        if kind is list and item_check is not None:
+            return all(map(item_check, value))
         return True
 
     return check
+
+
+def compile_fits(schema: dict[str, Any]) -> Check:
+    """A function record -> True when the record fits `schema` as it is."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return lambda record: type(record) is dict and bool(schema.get("additionalProperties", True))
+    allowed = frozenset(properties)
+    open_ended = bool(schema.get("additionalProperties"))
+    simple: list[tuple[str, frozenset[type]]] = []
+    others: list[tuple[str, Check]] = []
+    for name, sub in properties.items():
+        if isinstance(sub, dict) and not isinstance(sub.get("properties"), dict) and "items" not in sub:
+            kinds = _types(sub)
+            if kinds is not None:
+                simple.append((name, kinds))
+            continue
+        value_check = _value_check(sub)
+        if value_check is not None:
+            others.append((name, value_check))
+
+    def fits(record: Any) -> bool:
+        if type(record) is not dict or not (open_ended or record.keys() <= allowed):
+            return False
+        get = record.get
+        for name, kinds in simple:
+            value = get(name, _MISSING)
+            if value is not _MISSING and type(value) not in kinds:
+                return False
+        for name, value_check in others:
+            value = get(name, _MISSING)
+            if value is not _MISSING and not value_check(value):
+                return False
+        return True
+
+    return fits
+
+
+def conform(
+    record: dict[str, Any], schema: dict[str, Any], dropped: set[str], prefix: str = ""
+) -> dict[str, Any]:
+    """`record` as a custom schema has it: unlisted keys dropped (their paths added to `dropped`),
+    numbers and "true"/"false" in boolean-only fields made booleans; everything else as it is.
+    """
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or schema.get("additionalProperties"):
+        return record
+    out = {}
+    for key, value in record.items():
+        sub = properties.get(key)
+        if sub is None:
+            dropped.add(prefix + key)
+            continue
+        out[key] = _conform_value(value, sub, dropped, f"{prefix}{key}.")
+    return out
+
+
+def _conform_value(value: Any, schema: Any, dropped: set[str], prefix: str) -> Any:
+    if not isinstance(schema, dict):
+        return value
+    if type(value) is dict and isinstance(schema.get("properties"), dict):
+        return conform(value, schema, dropped, prefix)
+    if type(value) is list and isinstance(schema.get("items"), dict):
+        return [_conform_value(v, schema["items"], dropped, prefix) for v in value]
+    if _types(schema) in (frozenset({bool}), frozenset({bool, type(None)})):
+        if type(value) in (int, float):
+            return value != 0
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+    return value

@@ -15,11 +15,15 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
+from tap_restspec.model import Duration
+
 __all__ = [
     "DateFormatError",
+    "add_duration",
     "compile_format",
     "format_datetime",
     "parse_datetime",
+    "parse_duration",
     "to_iso",
 ]
 
@@ -376,3 +380,47 @@ def to_iso(value: datetime) -> str:
     if v.microsecond:
         text += f".{v.microsecond:06d}"
     return text + "Z"
+
+
+_DURATION_RE = re.compile(
+    r"P(?:(?P<years>\d{1,4})Y)?(?:(?P<months>\d{1,5})M)?(?:(?P<weeks>\d{1,5})W)?(?:(?P<days>\d{1,6})D)?"
+    r"(?:T(?:(?P<hours>\d{1,7})H)?(?:(?P<minutes>\d{1,9})M)?(?:(?P<seconds>\d{1,10})S)?)?",
+    re.ASCII,
+)
+
+
+def parse_duration(text: str) -> Duration:
+    """An ISO 8601 duration (`P1D`, `PT6H`, `P7D`, `P1M`, `P1W`, `P1Y2M`); raises ``ValueError``."""
+    match = _DURATION_RE.fullmatch(text.strip().upper()) if isinstance(text, str) else None
+    if match is None or not any(match.groupdict().values()) or text.strip().upper().endswith("T"):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration (e.g. P1D, PT6H, P7D, P1M)")
+    g = {k: int(v or 0) for k, v in match.groupdict().items()}
+    months = g["years"] * 12 + g["months"]
+    fixed = timedelta(
+        weeks=g["weeks"], days=g["days"], hours=g["hours"], minutes=g["minutes"], seconds=g["seconds"]
+    )
+    if months == 0 and fixed < timedelta(seconds=1):
+        raise ValueError(f"{text!r} is shorter than one second")
+    if months > 1200 or fixed > timedelta(days=36600):
+        raise ValueError(f"{text!r} is longer than a hundred years")
+    return Duration(text.strip().upper(), months, fixed)
+
+
+def add_duration(value: datetime, step: Duration) -> datetime:
+    """`value` plus `step`; months are calendar months (Jan 31 + P1M is the last day of February)."""
+    if step.months:
+        month0 = value.month - 1 + step.months
+        year, month = value.year + month0 // 12, month0 % 12 + 1
+        if year > 9999:
+            return datetime.max.replace(tzinfo=value.tzinfo)
+        day = min(value.day, _days_in_month(year, month))
+        value = value.replace(year=year, month=month, day=day)
+    try:
+        return value + step.fixed
+    except OverflowError:
+        return datetime.max.replace(tzinfo=value.tzinfo)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day

@@ -32,8 +32,8 @@ def api_message(response: Any) -> str:
     return " ".join(response.text.split())[:MESSAGE_CHARS] if response.content else ""
 
 
-def http_status(response: Any) -> str:
-    """`HTTP 404 Not Found: <the API's message>`."""
+def http_status(response: Any, where: str = "") -> str:
+    """`HTTP 404 Not Found<where>: <the API's message>`."""
     reason = f" {response.reason}" if response.reason else ""
     text = api_message(response)
-    return f"HTTP {response.status_code}{reason}" + (f": {text}" if text else "")
+    return f"HTTP {response.status_code}{reason}{where}" + (f": {text}" if text else "")

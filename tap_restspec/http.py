@@ -219,9 +219,20 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._heap)[2].fire()
 
+    def fire_all(self) -> None:
+        with self._cond:
+            watches = [entry[2] for entry in self._heap if not entry[2].done]
+        for watch in watches:
+            watch.fire()
+
 
 _WATCHDOG = _Watchdog()
 os.register_at_fork(after_in_child=lambda: _Watchdog.__init__(_WATCHDOG))  # a fresh one in a child
+
+
+def abort_all() -> None:
+    """Cut every request in flight at once (SIGTERM): each fails as at its deadline."""
+    _WATCHDOG.fire_all()
 
 
 def _watched(sock: socket.socket | None) -> None:

@@ -1,254 +1,345 @@
-"""One SDK paginator per `paginationParams.type`; each knows its next value and where it goes.
+"""Pagination: one registered class per `paginationParams.type`, and the one paginator that runs them.
 
-Paginators see the parsed body (`page_body(response)`) and the number of records the
-content path matched (`count(response)`); they know nothing of the spec file itself.
+A type is a frozen config (parsed from the spec through `Fields`) that knows its
+first value, its next value from a parsed page, and how to place a value in a
+request (through `placement`). A new type is one class here, registered with
+`@register`. The `Paginator` adds what every type shares: the end condition,
+`maximumRequest`, and the loop guards (a token or URL that comes back, an API that
+ignores the offset or page number).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urljoin
 
-import requests
-from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
-from tap_restspec.records import first_value
-from tap_restspec.spec import Pagination
-from tap_restspec.templating import as_text, check_header_value
+from tap_restspec.jsonpath import first_value
+from tap_restspec.model import EndCondition, Paging
+from tap_restspec.placement import PARAMETER_TYPES, WholeURL, placement
+from tap_restspec.reader import Fields
+from tap_restspec.templating import as_text
 
-BodyOf = Callable[[requests.Response], Any]
-RecordsOf = Callable[[requests.Response], list[Any]]
 LOGGER = logging.getLogger("tap-restspec")
+MAX_DELAY_MS = 3_600_000  # one hour between two requests is the most a spec may ask
+_DIGITS = re.compile(r"\s*(\d{1,9})\s*", re.ASCII)
 
 
-class SpecPaginator(BaseAPIPaginator[Any]):
-    """Base: remembers every value it produced, so a value that comes back is an error."""
+@dataclass(frozen=True)
+class PageView:
+    """What pagination sees of one page: the parsed body, the records matched, headers, URL."""
 
-    def __init__(
-        self, spec: Pagination, stream: str, body_of: BodyOf, records_of: RecordsOf, base_url: str = ""
-    ) -> None:
-        super().__init__(self.first_value(spec))
-        self.spec = spec
-        self.base_url = base_url
-        self.stream = stream
-        self.body_of = body_of
-        self.records_of = records_of
-        self._edges: tuple[Any, Any] | None = None
-        self._seen: set[Any] = set()
+    body: Any
+    records: list[Any]
+    headers: Mapping[str, str]
+    url: str
+    links: Mapping[str, Mapping[str, str]]  # RFC 8288 `Link` header by rel (requests' `links`)
+    missing: bool = False  # the content path matched nothing: an empty last page
 
-    @staticmethod
-    def first_value(spec: Pagination) -> Any:
-        """The first page's value: no token."""
+
+class PagingType(Paging):
+    """A registered pagination type."""
+
+    needs_limit: ClassVar[bool] = False
+
+    @classmethod
+    def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
+        """The config of this type from `paginationParams` (`common` holds the shared fields)."""
+        return cls(**common)
+
+    def first(self) -> Any:
+        """The first page's value (None: no token)."""
         return None
 
-    def _fresh(self, value: Any, what: str) -> Any:
-        """Return `value`, or raise if this run has already used it (a pagination loop)."""
-        if value in (None, ""):
-            return None
-        if value in self._seen or value == self.current_value:
-            raise StreamError(
-                f"stream {self.stream}: pagination {what} {str(value)[:80]!r} repeated after "
-                f"{self.count} pages; stopping instead of looping"
-            )
-        self._seen.add(value)
-        return value
-
-    def count_of(self, response: requests.Response) -> int:
-        """The records the content path matched on this page."""
-        return len(self.records_of(response))
-
-    def _same_page_again(self, response: requests.Response) -> None:
-        """Stop an API that ignores the offset or page number: the same page twice is an error."""
-        records = self.records_of(response)
-        edges = (records[0], records[-1]) if records else None
-        if edges is not None and edges == self._edges:
-            raise StreamError(
-                f"stream {self.stream}: page {self.count} has the same records as the page before; "
-                f"the API seems to ignore {self.spec.offset_name or self.spec.page_param!r}, stopping"
-            )
-        self._edges = edges
+    def next(self, page: PageView, current: Any) -> Any:
+        """The next page's value, or None when `page` is the last."""
+        return None
 
     def place(self, request: HTTPRequest, value: Any) -> None:
-        """Put this page's value into the request (nothing for the first page by default)."""
+        """Put the limit and this page's value into the request."""
+        if self.limit_name and self.limit_value is not None:
+            placement(self.placement, self.limit_name).put(request, self.limit_value)
 
-    def _limit(self, request: HTTPRequest) -> None:
-        if self.spec.limit_name and self.spec.limit_value is not None:
-            request.params[self.spec.limit_name] = self.spec.limit_value
-
-
-class SinglePage(SpecPaginator):
-    """`NONE`: one request."""
-
-    def has_more(self, response: requests.Response) -> bool:
-        """Never."""
-        return False
-
-    def get_next(self, response: requests.Response) -> None:
-        """There is no next page."""
-        return None
+    def full(self, page: PageView) -> bool:
+        """The page holds `limitValue` records (a shorter page is the last)."""
+        return self.limit_value is None or len(page.records) >= self.limit_value
 
 
-class OffsetPaginator(SpecPaginator):
-    """`OFFSET`: `limit=V&offset=O`, O growing by the records each page matched."""
+PAGING_TYPES: dict[str, type[PagingType]] = {}
 
-    @staticmethod
-    def first_value(spec: Pagination) -> int:
+
+def register(cls: type[PagingType]) -> type[PagingType]:
+    """Make a pagination type known by its `type` name."""
+    PAGING_TYPES[cls.type] = cls
+    return cls
+
+
+@register
+@dataclass(frozen=True)
+class Offset(PagingType):
+    """`OFFSET`: `limit=V&offset=O`, O from 0, growing by the records each page matched."""
+
+    type = "OFFSET"
+    needs_limit = True
+    offset_name: str = "offset"
+
+    @classmethod
+    def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
+        """`offSetName` or `offsetName` (both spellings are Adobe's)."""
+        name = fields.text(fields.first("offsetName", "offSetName"), required=True)
+        return cls(**common, offset_name=name) if name else None
+
+    def first(self) -> Any:
         """Offset 0."""
         return 0
 
-    def has_more(self, response: requests.Response) -> bool:
-        """A full page and no end condition."""
-        self._same_page_again(response)
-        if self.count_of(response) < (self.spec.limit_value or 1):
-            return False
-        return not end_condition_holds(self.spec, self.body_of(response))
-
-    def get_next(self, response: requests.Response) -> int:
-        """The next offset."""
-        return int(self.current_value) + self.count_of(response)
+    def next(self, page: PageView, current: Any) -> Any:
+        """The offset after this page's records; None after a short page."""
+        return int(current) + len(page.records) if self.full(page) else None
 
     def place(self, request: HTTPRequest, value: Any) -> None:
-        """Limit and offset as query parameters."""
-        self._limit(request)
-        if self.spec.offset_name:
-            request.params[self.spec.offset_name] = value
+        """Limit and offset."""
+        super().place(request, value)
+        placement(self.placement, self.offset_name).put(request, value)
 
 
-def end_condition_holds(spec: Pagination, body: Any) -> bool:
-    """`endConditionName` / `endConditionValue`: `Const:false` compares with the JSON value."""
-    if not spec.end_condition_path:
+@register
+@dataclass(frozen=True)
+class Pointer(PagingType):
+    """`POINTER`: follow the URL at `pointerPath` (`headers.link`: the `Link` header's next)."""
+
+    type = "POINTER"
+    pointer_path: str = ""
+
+    @classmethod
+    def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
+        """`pointerPath` (the older `pointerName` too)."""
+        path = fields.json_path(fields.first("pointerPath", "pointerName"), required=True, headers=True)
+        return cls(**common, pointer_path=path) if path else None
+
+    def next(self, page: PageView, current: Any) -> Any:
+        """The next URL, resolved against the URL that returned this page (RFC 3986)."""
+        link = _lookup(self.pointer_path, page)
+        if not link or not isinstance(link, str):
+            return None
+        return urljoin(page.url, link.strip())
+
+    def place(self, request: HTTPRequest, value: Any) -> None:
+        """First page: the spec's URL with the limit; then the link as given."""
+        if value is None:
+            super().place(request, value)
+        else:
+            WholeURL().put(request, value)
+
+
+@register
+@dataclass(frozen=True)
+class ContinuationToken(PagingType):
+    """`CONTINUATION_TOKEN`: the token at `continuationTokenPath`, sent as `parameterName`."""
+
+    type = "CONTINUATION_TOKEN"
+    token_path: str = ""
+    parameter_name: str = ""
+
+    @classmethod
+    def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
+        """`continuationTokenPath` (or `headers.<name>`) and `parameterName`."""
+        path = fields.json_path("continuationTokenPath", required=True, headers=True)
+        name = fields.text("parameterName", required=True)
+        return cls(**common, token_path=path, parameter_name=name) if path and name else None
+
+    def next(self, page: PageView, current: Any) -> Any:
+        """The token, or None at the end."""
+        token = _lookup(self.token_path, page)
+        if token is None or token == "" or token is False:
+            return None
+        return token if isinstance(token, str) else as_text(token)
+
+    def place(self, request: HTTPRequest, value: Any) -> None:
+        """The limit, and the token from the second page on."""
+        super().place(request, value)
+        placement(self.placement, self.parameter_name).put(request, value)
+
+
+@register
+@dataclass(frozen=True)
+class PageNumber(PagingType):
+    """`PAGE`: `page=N&limit=V`, N from `initialPageIndex`, to `endPageIndex` if given."""
+
+    type = "PAGE"
+    needs_limit = True
+    page_param: str = "page"
+    initial_page: int = 0
+    end_page: int | None = None
+    end_page_header: str | None = None
+
+    @classmethod
+    def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
+        """`pageParamName`, `initialPageIndex`, `endPageIndex` (a number or `headers.<name>`)."""
+        name = fields.text("pageParamName", required=True)
+        initial = fields.integer("initialPageIndex", default=0) or 0
+        end = fields.value("endPageIndex")
+        end_page, end_header = None, None
+        if isinstance(end, str) and end.strip().lower().startswith("headers."):
+            end_header = end.strip()[len("headers.") :]
+            if not end_header:
+                fields.add("endPageIndex", "'headers.' needs a header name")
+        else:
+            end_page = fields.integer("endPageIndex")
+        if not name:
+            return None
+        return cls(
+            **common, page_param=name, initial_page=initial, end_page=end_page, end_page_header=end_header
+        )
+
+    def first(self) -> Any:
+        """`initialPageIndex`."""
+        return self.initial_page
+
+    def next(self, page: PageView, current: Any) -> Any:
+        """The next page number; None after a short page or the last page index."""
+        last = self.end_page
+        if self.end_page_header:
+            count = page.headers.get(self.end_page_header)
+            match = _DIGITS.fullmatch(count) if isinstance(count, str) else None
+            if match:
+                last = self.initial_page + int(match.group(1)) - 1
+        if not self.full(page) or (last is not None and int(current) >= last):
+            return None
+        return int(current) + 1
+
+    def place(self, request: HTTPRequest, value: Any) -> None:
+        """Page number and limit."""
+        super().place(request, value)
+        placement(self.placement, self.page_param).put(request, value)
+
+
+@register
+@dataclass(frozen=True)
+class NoPaging(PagingType):
+    """`NONE`: one request."""
+
+    type = "NONE"
+
+
+def _lookup(path: str, page: PageView) -> Any:
+    """A value from the body (a JSONPath), a header (`headers.<name>`) or the Link header."""
+    if path.lower().startswith("headers."):
+        name = path[len("headers.") :]
+        if name.lower() == "link":
+            return (page.links.get("next") or {}).get("url")
+        return page.headers.get(name)
+    return first_value(path, page.body)
+
+
+def parse_paging(fields: Fields, present: bool) -> PagingType | None:
+    """`paginationParams` (absent: `NONE`); None when it cannot be read."""
+    if not present:
+        return NoPaging()
+    kind = fields.choice("type", PAGING_TYPES, required=True)
+    cls = PAGING_TYPES.get(kind or "")
+    delay = fields.integer("delayRequestMillis", default=0, maximum=MAX_DELAY_MS) or 0
+    maximum = fields.integer("maximumRequest", default=10000, minimum=1) or 10000
+    placed = fields.choice("parameterType", PARAMETER_TYPES, default="QUERYPARAM") or "QUERYPARAM"
+    needs_limit = bool(cls and cls.needs_limit)
+    limit_name = fields.text("limitName", required=needs_limit)
+    limit_value = None
+    if limit_name or needs_limit:
+        limit_value = fields.integer("limitValue", required=True, minimum=1)
+    end = None
+    end_path = fields.json_path("endConditionName", headers=True)
+    if end_path is not None:
+        if not fields.has("endConditionValue"):
+            fields.add("endConditionValue", "required with endConditionName")
+        end = EndCondition(end_path, fields.const("endConditionValue"))
+    if cls is None:
+        return None
+    common = {
+        "limit_name": limit_name,
+        "limit_value": limit_value,
+        "placement": placed,
+        "end_condition": end,
+        "maximum_request": maximum,
+        "delay_ms": delay,
+    }
+    return cls.parse(fields, common)
+
+
+def end_condition_holds(condition: EndCondition | None, page: PageView) -> bool:
+    """`Const:false` compares with the JSON value; a field absent from the page never holds."""
+    if condition is None:
         return False
-    value = first_value(spec.end_condition_path, body)
-    expected = spec.end_condition_value
+    value = _lookup(condition.path, page)
+    if value is None:
+        return False
+    expected = condition.value
     if isinstance(expected, str) and not isinstance(value, str):
-        return value is not None and as_text(value) == expected
+        return as_text(value) == expected
     return bool(value == expected and type(value) is type(expected))
 
 
-class PagePaginator(SpecPaginator):
-    """`PAGE`: `page=N&limit=V`, N from `initialPageIndex` up."""
+class Paginator:
+    """One pass of one stream through its pages: the value of each page, and when to stop.
 
-    _last_page: int | None = None
+    The SDK's BaseAPIPaginator reads `requests.Response` objects; this one reads the page
+    the tap has parsed once (body, records, headers), so it is its own small class.
+    """
 
-    @staticmethod
-    def first_value(spec: Pagination) -> int:
-        """`initialPageIndex`."""
-        return spec.initial_page
+    def __init__(self, config: PagingType, stream: str) -> None:
+        self.config = config
+        self.stream = stream
+        self.current: Any = config.first()
+        self.count = 0  # pages seen
+        self.finished = False
+        self._seen: set[Any] = set()
+        self._edges: tuple[Any, Any] | None = None
 
-    @property
-    def last_page(self) -> int | None:
-        """The last page index: `endPageIndex`, or the one the pages header gave."""
-        return self._last_page if self._last_page is not None else self.spec.end_page
+    def place(self, request: HTTPRequest) -> None:
+        """Put the current page's value into the request."""
+        self.config.place(request, self.current)
 
-    def has_more(self, response: requests.Response) -> bool:
-        """A full page, the end page not reached, and requests left."""
-        self._same_page_again(response)
-        spec = self.spec
-        if spec.end_page_header:
-            header = response.headers.get(spec.end_page_header)
-            if header is not None and header.strip().isdigit():
-                self._last_page = spec.initial_page + int(header) - 1
-        if spec.limit_value is not None and self.count_of(response) < spec.limit_value:
-            return False
-        if self.last_page is not None and int(self.current_value) >= self.last_page:
-            return False
-        if self.count + 0 >= spec.maximum_request:
+    def advance(self, page: PageView) -> None:
+        """Move to the next page, or finish; raise on a loop."""
+        self.count += 1
+        config = self.config
+        if page.missing or not page.records or end_condition_holds(config.end_condition, page):
+            self.finished = True
+            return
+        if isinstance(config, (Offset, PageNumber)):
+            self._same_page_again(page)
+        value = config.next(page, self.current)
+        if value is None or value == "":
+            self.finished = True
+            return
+        if self.count >= config.maximum_request:
             LOGGER.warning(
-                "stream %s: stopped after maximumRequest=%d requests; more pages may exist",
+                "Stream %s: stopped after maximumRequest=%d requests; more pages may exist",
                 self.stream,
-                spec.maximum_request,
+                config.maximum_request,
             )
-            return False
-        return True
-
-    def get_next(self, response: requests.Response) -> int:
-        """The next page number."""
-        return int(self.current_value) + 1
-
-    def place(self, request: HTTPRequest, value: Any) -> None:
-        """Page number and limit as query parameters."""
-        self._limit(request)
-        if self.spec.page_param:
-            request.params[self.spec.page_param] = value
-
-
-class TokenPaginator(SpecPaginator):
-    """`CONTINUATION_TOKEN`: the token at `continuationTokenPath`, sent as query param or header."""
-
-    def get_next(self, response: requests.Response) -> str | None:
-        """The token, or None at the end."""
-        token = first_value(self.spec.token_path or "", self.body_of(response))
-        if token is None or token == "" or token is False:
-            return None
-        return self._fresh(token if isinstance(token, str) else as_text(token), "token")
-
-    def place(self, request: HTTPRequest, value: Any) -> None:
-        """The token as `parameterName`, in the query or a header."""
-        self._limit(request)
-        if value is None or not self.spec.parameter_name:
+            self.finished = True
             return
-        if self.spec.parameter_type == "HEADERPARAM":
-            name = self.spec.parameter_name
-            request.headers[name] = check_header_value(name, value)
-        else:
-            request.params[self.spec.parameter_name] = value
-
-
-class PointerPaginator(SpecPaginator):
-    """`POINTER`: follow the URL at `pointerPath`, only on the spec's own origin."""
-
-    def get_next(self, response: requests.Response) -> str | None:
-        """The next URL, absolute; refused if it leaves the spec's scheme, host and port."""
-        link = first_value(self.spec.pointer_path or "", self.body_of(response))
-        if not link or not isinstance(link, str):
-            return None
-        url = urljoin(self.base_url.rstrip("/") + "/", link) if not _is_absolute(link) else link
-        if _origin(url) != _origin(self.base_url):
+        if value in self._seen or value == self.current:
             raise StreamError(
-                f"stream {self.stream}: next-page link goes to {_origin_text(url)}, not "
-                f"{_origin_text(self.base_url)}; refusing to send credentials there"
+                f"stream {self.stream}: pagination value {str(value)[:80]!r} repeated after "
+                f"{self.count} pages; stopping instead of looping"
             )
-        return self._fresh(url, "next URL")
+        self._seen.add(value)
+        self.current = value
 
-    def place(self, request: HTTPRequest, value: Any) -> None:
-        """First page: the spec's URL with the limit; later pages: the link as given."""
-        if value is None:
-            self._limit(request)
-            return
-        request.url = value
-        request.params = {}
-
-
-def _is_absolute(link: str) -> bool:
-    return bool(urlsplit(link).scheme)
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
-
-
-def _origin_text(url: str) -> str:
-    scheme, host, port = _origin(url)
-    return f"{scheme}://{host}:{port}"
-
-
-def make_paginator(
-    spec: Pagination, stream: str, base_url: str, body_of: BodyOf, records_of: RecordsOf
-) -> SpecPaginator:
-    """A fresh paginator for one run of a stream."""
-    return PAGINATORS[spec.type](spec, stream, body_of, records_of, base_url)
-
-
-PAGINATORS: dict[str, type[SpecPaginator]] = {
-    "NONE": SinglePage,
-    "OFFSET": OffsetPaginator,
-    "PAGE": PagePaginator,
-    "CONTINUATION_TOKEN": TokenPaginator,
-    "POINTER": PointerPaginator,
-}
+    def _same_page_again(self, page: PageView) -> None:
+        records = page.records
+        edges = (records[0], records[-1])
+        if edges == self._edges:
+            name = getattr(self.config, "offset_name", None) or getattr(self.config, "page_param", "")
+            raise StreamError(
+                f"stream {self.stream}: page {self.count} has the same records as the page before; "
+                f"the API seems to ignore {name!r}, stopping"
+            )
+        self._edges = edges

@@ -112,8 +112,10 @@ def asked_wait(response: requests.Response | None) -> float | None:
         return None
     hints = [_header_wait(response.headers.get("Retry-After"), epoch=False)]
     if response.status_code == 429:
-        hints += [_header_wait(response.headers.get(name), epoch=True)
-                  for name in ("RateLimit-Reset", "X-RateLimit-Reset")]
+        hints += [
+            _header_wait(response.headers.get(name), epoch=True)
+            for name in ("RateLimit-Reset", "X-RateLimit-Reset")
+        ]
     if response.status_code in (429, 503):
         hints.append(_body_wait(response))
     found = [hint for hint in hints if hint is not None]

@@ -1,181 +1,209 @@
-"""The tap: settings, spec files, one stream per spec, and a CLI that reports user errors plainly."""
+"""The tap: settings, spec files, one stream per spec, the run, and a CLI that reports user errors plainly."""
 
 from __future__ import annotations
 
 import glob
-import sys
-from collections.abc import Mapping
+import logging
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import click
 from singer_sdk import Tap
-from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
-from tap_restspec import auth, dates, redact
-from tap_restspec.errors import SettingsError, SpecError, UserError
+from tap_restspec import http, redact
+from tap_restspec.binding import bind
+from tap_restspec.cli import read_catalog_file, read_config_files, read_state_file
+from tap_restspec.errors import SettingsError, SpecError, StreamError
+from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
-from tap_restspec.spec import SECRET_SETTINGS, StreamSpec, load_spec
+from tap_restspec.runner import Interrupted, run_all
+from tap_restspec.settings import CONFIG_SCHEMA, Settings, read_settings
+from tap_restspec.spec import load_spec
 from tap_restspec.stream import SpecStream
 
-SECRET_DESCRIPTIONS = {
-    "api_key": "API key or token; also the placeholder ${api_key}.",
-    "username": "User name for Basic authentication; also ${username}.",
-    "password": "Password or API token for Basic authentication; also ${password}.",
-    "client_id": "OAuth2 client id; also ${client_id}.",
-    "client_secret": "OAuth2 client secret; also ${client_secret}.",
-    "access_token": "OAuth2 or bearer access token; also ${access_token}.",
-    "refresh_token": "OAuth2 refresh token; also ${refresh_token}.",
-}
+LOGGER = logging.getLogger("tap-restspec")
 
 
 class TapRestSpec(Tap):
     """Singer tap for REST APIs described by Adobe Experience Platform sourceSpec files."""
 
     name = "tap-restspec"
-    message_writer_class = BufferedWriter
+    config_jsonschema = CONFIG_SCHEMA
 
-    config_jsonschema = th.PropertiesList(
-        th.Property(
-            "specs",
-            th.ArrayType(th.StringType),
-            required=True,
-            description="Spec files, directories (every *.json inside) or glob patterns, "
-            "relative to the working directory. One spec file is one stream.",
-        ),
-        th.Property(
-            "params",
-            th.ObjectType(additional_properties=True),
-            description="Values for the specs' placeholders and user inputs (spec.properties).",
-        ),
-        th.Property(
-            "start_date",
-            th.DateTimeType,
-            description="Where the first run's window starts (no state yet).",
-        ),
-        th.Property(
-            "end_date",
-            th.DateTimeType,
-            description="Where every window ends; default: now (UTC).",
-        ),
-        th.Property(
-            "lookback_window",
-            th.IntegerType,
-            default=0,
-            description="Seconds to move each window's start back, for late-arriving changes.",
-        ),
-        th.Property(
-            "max_retries",
-            th.IntegerType,
-            default=5,
-            description="Retries after the first try for 429, 5xx, timeouts and dropped connections.",
-        ),
-        th.Property(
-            "request_timeout",
-            th.NumberType,
-            default=300,
-            description="Seconds to wait for a response.",
-        ),
-        th.Property(
-            "max_retry_wait",
-            th.NumberType,
-            default=120,
-            description="Longest wait between two tries, in seconds; "
-            "a Retry-After above it fails the stream.",
-        ),
-        th.Property(
-            "base_url",
-            th.StringType,
-            description="Replaces the scheme, host and port of every spec's host "
-            "(for a proxy, a mock, or the bundled demo API).",
-        ),
-        *(
-            th.Property(name, th.StringType, secret=True, description=SECRET_DESCRIPTIONS[name])
-            for name in SECRET_SETTINGS
-        ),
-    ).to_dict()
+    def __init__(self, *, setup_mapper: bool = True, message_writer: Any = None, **kwargs: Any) -> None:
+        self.stop = threading.Event()
+        self.signum: int | None = None
+        self._writer = message_writer or BufferedWriter()
+        # The SDK builds the catalog (and so samples the APIs for inferred schemas) in setup_mapper,
+        # before it loads the state; the mapper is set up after, so a sample reads the run's own window.
+        self._early = True
+        kwargs["parse_env_config"] = True  # TAP_RESTSPEC_<NAME> works with and without Meltano
+        try:
+            super().__init__(setup_mapper=setup_mapper, message_writer=self._writer, **kwargs)
+        except ConfigValidationError:
+            read_settings(self.config)  # our one-line messages, where we have them
+            raise
+        self._early = False
+        if setup_mapper:
+            self.setup_mapper()
+
+    def setup_mapper(self) -> None:
+        """The SDK's mapper, once the state is loaded."""
+        if not self._early:
+            super().setup_mapper()
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """A Singer state object (`{"bookmarks": {...}}`), else a one-line error."""
+        if (
+            not isinstance(state, dict)
+            or not isinstance(state.get("bookmarks", {}), dict)
+            or any(not isinstance(v, dict) for v in state.get("bookmarks", {}).values())
+        ):
+            raise SettingsError('state: not a Singer state object (expected {"bookmarks": {...}})')
+        super().load_state(state)
+
+    @property
+    def settings(self) -> Settings:
+        """The checked settings."""
+        if getattr(self, "_settings", None) is None:
+            self._settings = read_settings(self.config)
+        return self._settings
 
     def discover_streams(self) -> list[SpecStream]:
         """One stream per spec file; every problem in every spec is reported at once."""
-        config = self.config
         redact.install()
-        redact.REDACTOR.add(*(config.get(name) for name in SECRET_SETTINGS))
-        check_settings(config)
-        values = placeholder_values(config)
-        specs, problems = [], []
-        for path, display in resolve_specs(config.get("specs") or []):
+        redact.REDACTOR.add(*self.config_secrets())
+        settings = self.settings
+        problems: list[str] = []
+        specs: list[StreamSpec] = []
+        for path, display in resolve_specs(settings.specs):
             try:
-                spec = load_spec(path, display, values)
+                specs.append(load_spec(path, display))
             except SpecError as exc:
                 problems.extend(exc.lines)
-                continue
-            problems.extend(auth.problems(spec, values))
-            specs.append(spec)
         problems.extend(duplicate_names(specs))
+        bindings = []
+        for spec in specs:
+            binding, lines = bind(spec, settings)
+            problems.extend(lines)
+            if binding is not None:
+                bindings.append(binding)
+        problems.extend(family_problems(specs))
         if problems:
             raise SpecError(problems)
-        return [
+        catalog = self.input_catalog
+        streams = [
             SpecStream(
                 tap=self,
-                spec=spec,
-                values={**spec.defaults, **values},
-                schema=self._catalog_schema(spec),
-            )
-            for spec in specs
-        ]
-
-    def run_connection_test(self) -> bool:  # type: ignore[misc]  # final in the SDK; --test calls it
-        """`--test`: each authSpec's authorizationTestUrl where it has one; a one-record sync otherwise."""
-        values = placeholder_values(self.config)
-        untested = [
-            stream
-            for stream in self.streams.values()
-            if not (
-                isinstance(stream, SpecStream)
-                and auth.check_connection(
-                    stream.spec,
-                    {**stream.spec.defaults, **values},
-                    stream.authenticator,
-                    base_url=self.config.get("base_url"),
-                    timeout=stream.timeout,
+                binding=binding,
+                settings=settings,
+                catalog_schema=(
+                    entry.schema.to_dict() if (entry := catalog.get_stream(binding.spec.name)) else None
                 )
+                if catalog
+                else None,
             )
+            for binding in bindings
         ]
-        return self.run_sync_dry_run(dry_run_record_limit=1, streams=untested)
+        link_families(streams)
+        if catalog is not None:
+            warn_catalog_drift(catalog, streams)
+        return streams
 
-    def _catalog_schema(self, spec: StreamSpec) -> dict[str, Any] | None:
-        """The schema from an input catalog, so a run does not sample the API again."""
-        catalog = self.input_catalog
-        entry = catalog.get_stream(spec.name) if catalog else None
-        return entry.schema.to_dict() if entry and spec.schema is None else None
+    def config_secrets(self) -> list[str]:
+        """The secret settings' values, as given and stripped."""
+        from tap_restspec.model import SECRET_SETTINGS
+
+        values = [self.config.get(name) for name in SECRET_SETTINGS]
+        return [v for value in values if isinstance(value, str) for v in (value, value.strip())]
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; see below
+        """Sync every selected stream: in parallel, with partial failures reported at the end.
+
+        The SDK's `sync_all` (final) syncs streams one after another and stops at the first
+        failure; this one runs the SDK's public `Stream.sync(context)` per unit of work, up to
+        `max_parallel` at once, and turns SIGTERM/SIGINT into a stop that keeps the state whole.
+        """
+        streams = [s for s in self.streams.values() if isinstance(s, SpecStream)]
+        restore = self._trap_signals()
+        try:
+            failures = run_all(self, streams, self.settings.max_parallel, self.stop)
+        finally:
+            restore()
+            if isinstance(self._writer, BufferedWriter):
+                self._writer.flush()
+        if self.signum is not None:
+            raise Interrupted(self.signum)
+        if failures:
+            raise StreamError(failures)
+
+    def _trap_signals(self) -> Any:
+        """SIGTERM and SIGINT stop the run (in the main thread only); returns the undo."""
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def handler(signum: int, frame: FrameType | None) -> None:
+            self.signum = signum
+            self.stop.set()
+            http.abort_all()  # cut the requests in flight
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+        def restore() -> None:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+        return restore
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """`--config` files read with one-line errors (a missing or non-JSON file names itself)."""
+        from singer_sdk.plugin_base import _ConfigInput
+
+        config, parse_env = read_config_files(value)
+        return _ConfigInput(config=config, parse_env=parse_env)
+
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: Any = None,
+        state: Any = None,
+        catalog: Any = None,
+    ) -> None:
+        """The sync: as the SDK's, with the state and catalog files read with one-line errors."""
+        super(Tap, cls).invoke(about=about, about_format=about_format)
+        tap = cls(
+            config=config.config if config is not None else None,
+            state=read_state_file(state) if state is not None else None,
+            catalog=read_catalog_file(catalog) if catalog is not None else None,
+            validate_config=True,
+        )
+        tap.sync_all()
+
+    @classmethod
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        """`--test`: the connection test (our own; the SDK's `run_connection_test` is final)."""
+        if value == "disabled":
+            return
+        from tap_restspec.connection import connection_test
+
+        config = ctx.params.get("config")
+        tap = cls(config=config.config if config else None, validate_config=True)
+        if value == "schema":
+            tap.write_schemas()
+        else:
+            connection_test(tap)
+        ctx.exit()
 
 
-def check_settings(config: Mapping[str, Any]) -> None:
-    """Dates must parse; the window must not end before it starts."""
-    lines = []
-    for name in ("start_date", "end_date"):
-        value = config.get(name)
-        if value:
-            try:
-                dates.parse_datetime(str(value))
-            except ValueError:
-                lines.append(f"config: {name}: {value!r} is not a date-time (e.g. 2024-01-01T00:00:00Z)")
-    if not lines and config.get("start_date") and config.get("end_date"):
-        start, end = (dates.parse_datetime(str(config[n])) for n in ("start_date", "end_date"))
-        if start > end:
-            lines.append("config: end_date: is before start_date")
-    if lines:
-        raise SettingsError(lines)
-
-
-def placeholder_values(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Values for placeholders: the secret settings over the params (spec defaults come later)."""
-    params = dict(config.get("params") or {})
-    secrets = {name: config[name] for name in SECRET_SETTINGS if config.get(name)}
-    return {**params, **secrets}
-
-
-def resolve_specs(entries: list[str]) -> list[tuple[Path, str]]:
+def resolve_specs(entries: tuple[str, ...]) -> list[tuple[Path, str]]:
     """Files, directories (every *.json inside) and glob patterns, in a stable order."""
     found: list[tuple[Path, str]] = []
     missing: list[str] = []
@@ -192,8 +220,7 @@ def resolve_specs(entries: list[str]) -> list[tuple[Path, str]]:
         found.extend((Path(m), m) for m in matches)
     if missing:
         raise SettingsError(missing)
-    unique = dict.fromkeys(found)
-    return list(unique)
+    return list(dict.fromkeys(found))
 
 
 def duplicate_names(specs: list[StreamSpec]) -> list[str]:
@@ -207,18 +234,68 @@ def duplicate_names(specs: list[StreamSpec]) -> list[str]:
     return lines
 
 
+def family_problems(specs: list[StreamSpec]) -> list[str]:
+    """A child whose parent is not among the specs, or a cycle of parents."""
+    by_name = {s.name: s for s in specs}
+    lines = []
+    for spec in specs:
+        if spec.parent is None:
+            continue
+        if spec.parent.stream not in by_name:
+            lines.append(
+                f"{spec.file}: singer.parent.stream: {spec.parent.stream!r} is not among the specs "
+                f"(streams: {', '.join(sorted(by_name))})"
+            )
+            continue
+        seen, node = [spec.name], by_name.get(spec.parent.stream)
+        while node is not None:
+            if node.name in seen:
+                lines.append(
+                    f"{spec.file}: singer.parent: a cycle of parents: {' -> '.join([*seen, node.name])}"
+                )
+                break
+            seen.append(node.name)
+            node = by_name.get(node.parent.stream) if node.parent else None
+    return lines
+
+
+def link_families(streams: list[SpecStream]) -> None:
+    """Each child knows its parent, each parent its children (the SDK's `child_streams` too)."""
+    by_name = {s.name: s for s in streams}
+    for stream in streams:
+        parent_spec = stream.spec.parent
+        if parent_spec is not None and parent_spec.stream in by_name:
+            parent = by_name[parent_spec.stream]
+            stream.parent = parent
+            parent.children.append(stream)
+            parent.child_streams.append(stream)
+
+
+def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:
+    """Spec files that appeared or disappeared since the catalog was made are never silent."""
+    in_catalog = {entry.tap_stream_id for entry in catalog.streams}
+    for stream in streams:
+        if stream.name not in in_catalog:
+            LOGGER.warning(
+                "Stream %s (%s) is not in the input catalog, so it is not synced; run "
+                "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to add it",
+                stream.name,
+                stream.spec.file,
+            )
+    made = {s.name for s in streams}
+    for name in sorted(in_catalog - made):
+        LOGGER.warning(
+            "Stream %s is in the input catalog but no spec file makes it any more; run "
+            "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to drop it",
+            name,
+        )
+
+
 def main() -> None:
-    """`tap-restspec`: the SDK's CLI, with user errors as plain lines and exit code 1."""
-    try:
-        TapRestSpec.cli()
-    except UserError as exc:
-        for line in exc.lines:
-            print(redact.REDACTOR.redact(line), file=sys.stderr)
-        sys.exit(1)
-    except ConfigValidationError as exc:
-        for line in exc.errors or [str(exc)]:
-            print(f"config: {line}", file=sys.stderr)
-        sys.exit(1)
+    """`tap-restspec`: the SDK's CLI, with user errors as plain lines and a non-zero exit."""
+    from tap_restspec.cli import run
+
+    run(TapRestSpec)
 
 
 if __name__ == "__main__":

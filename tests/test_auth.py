@@ -11,9 +11,10 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from tap_restspec import auth
+from tap_restspec import connection
 from tap_restspec.errors import SpecError, StreamError
-from tap_restspec.spec import load_spec
+from tap_restspec.model import SECRET_SETTINGS
+from tap_restspec.tap import TapRestSpec
 from tests.helpers import Reply, Seen, Server, run_cli, run_partial, run_tap, source_spec, write_spec
 
 ITEMS = [{"id": i} for i in range(5)]
@@ -272,7 +273,7 @@ def test_streams_with_the_same_credentials_share_one_refresh(tmp_path, creds):
     api = Api(set(), refresh=creds["refresh_token"])
     with Server(api) as server:
         specs = [write(tmp_path, server.url, [oauth_entry()], name=n) for n in ("first", "second")]
-        run = run_tap({**oauth_config(specs[0], server, creds), "specs": specs})
+        run = run_tap({**oauth_config(specs[0], server, creds), "specs": specs, "max_parallel": 1})
     assert len(run.records("first")) == len(run.records("second")) == len(ITEMS)
     assert len(token_requests(server)) == 1
     assert sum(s.headers.get("authorization") == f"Bearer {creds['access_token']}" for s in server.seen) == 1
@@ -644,8 +645,15 @@ def test_cli_test_requests_the_authorization_test_url_instead_of_records(tmp_pat
     assert server.seen[0].headers["authorization"] == expected
 
 
-def load(path: str, values: dict[str, Any]):
-    return load_spec(Path(path), path, values)
+def stream_of(path: str, settings: dict[str, Any], base_url: str | None = None):
+    """The stream the tap makes of one spec file with these settings (params split out)."""
+    secrets = {k: v for k, v in settings.items() if k in SECRET_SETTINGS}
+    params = {k: v for k, v in settings.items() if k not in SECRET_SETTINGS}
+    config = {"specs": [path], "params": params, **secrets, "max_retries": 0, "max_retry_wait": 2}
+    if base_url:
+        config["base_url"] = base_url
+    tap = TapRestSpec(config=config)
+    return next(iter(tap.streams.values()))
 
 
 @pytest.mark.parametrize(
@@ -667,10 +675,9 @@ def test_test_request_targets_the_authorization_test_url(tmp_path, test_url, par
         entry = oauth_entry(
             authorizationTestUrl={"type": "string", "default": test_url.replace("{host}", host)}
         )
-    values = {"access_token": "t-1234", **params}
-    spec = load(write(tmp_path, host, [entry]), values)
-    got = auth.test_request(spec, {**spec.defaults, **values}, base_url=base_url)
-    assert got == (None if expected is None else ("GET", expected.replace("{host}", host)))
+    stream = stream_of(write(tmp_path, host, [entry]), {"access_token": "t-1234", **params}, base_url)
+    got = connection.test_url(stream)
+    assert got == (None if expected is None else expected.replace("{host}", host))
 
 
 @pytest.mark.parametrize(
@@ -704,21 +711,20 @@ def test_check_connection_requests_the_authorization_test_url(tmp_path, creds, c
     with Server(api) as server:
         entry = oauth_entry(authorizationTestUrl={"type": "string", "default": "/me"})
         values = {**creds, "accessTokenUrl": f"{server.url}/oauth/token"}
-        spec = load(write(tmp_path, server.url, [entry]), values)
-        merged = {**spec.defaults, **values}
-        authenticator = auth.build(spec, merged, {"max_retries": 0})
+        stream = stream_of(write(tmp_path, server.url, [entry]), values)
         if outcome is None:
-            assert auth.check_connection(spec, merged, authenticator) is True
+            assert connection.check_stream(stream).startswith("authorization test GET")
         else:
             with pytest.raises(StreamError) as failed:
-                auth.check_connection(spec, merged, authenticator)
+                connection.check_stream(stream)
             assert failed.value.lines == [outcome.replace("{url}", server.url)]
     assert [s.path for s in server.seen] == paths
     if case == "refresh":
         assert server.seen[-1].headers["authorization"] == f"Bearer {api.issued[0]}"
 
 
-def test_check_connection_without_a_test_url_leaves_the_check_to_the_caller(tmp_path):
-    spec = load(write(tmp_path, "http://127.0.0.1:9", [BASIC]), {"username": "u", "password": "p-1234"})
-    values = {"username": "u", "password": "p-1234"}
-    assert auth.check_connection(spec, values, auth.build(spec, values, {})) is False
+def test_check_connection_without_a_test_url_reads_the_first_page(tmp_path):
+    with Server(Api()) as server:
+        stream = stream_of(write(tmp_path, server.url, [BASIC]), {"username": "u", "password": "p-1234"})
+        assert connection.check_stream(stream) == "first page read (2 records, HTTP 200)"
+    assert [s.path for s in server.seen] == ["/items"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tap_restspec.records import BodyError, Extractor, PathError, compile_path, infer_schema, record_schema
-from tap_restspec.spec import Selection
+from tap_restspec.jsonpath import PathError, compile_path, last_name
+from tap_restspec.model import Selection
+from tap_restspec.records import BodyError, Extractor
+from tap_restspec.schema import infer_schema, record_schema, widen, with_keys
 
 
 def sel(path, keep=None, skip=(), wrapper=None):
-    from tap_restspec.spec import last_name
-
     return Selection(path, tuple(keep) if keep is not None else None, tuple(skip), wrapper or last_name(path))
 
 
@@ -54,11 +54,21 @@ def test_records_from_content_path(content, expected):
     assert list(extractor.records(extractor.raw_records(BODY))) == expected
 
 
-def test_content_path_that_matches_nothing_names_the_keys_the_body_has():
-    with pytest.raises(
-        BodyError, match=r"'\$.results' matched nothing; the body has: data, groups, members, total_items"
-    ):
-        Extractor(sel("$.results")).raw_records(BODY)
+def test_content_path_that_matches_nothing_is_no_page_of_records():
+    assert Extractor(sel("$.results")).raw_records(BODY) is None
+    assert Extractor(sel("$.results")).raw_records({"results": None}) is None
+
+
+@pytest.mark.parametrize("value", [3, "x", True])
+def test_content_path_that_matches_a_scalar_is_an_error(value):
+    with pytest.raises(BodyError, match=r"contentPath '\$.total' matched a"):
+        Extractor(sel("$.total")).raw_records({"total": value})
+
+
+def test_elements_that_are_not_objects_become_value_records_and_nulls_are_skipped():
+    extractor = Extractor(sel("$.invites"))
+    raw = extractor.raw_records({"invites": ["a@x.io", None, 3]})
+    assert list(extractor.records(raw)) == [{"value": "a@x.io"}, {"value": 3}]
 
 
 def test_empty_array_is_no_records():
@@ -221,3 +231,42 @@ def test_explode_merges_parent_and_child_schemas_like_records():
 )
 def test_inferred_schema(records, expected):
     assert infer_schema(records)["properties"] == expected
+
+
+def test_every_key_property_is_in_the_schema_even_from_an_empty_sample():
+    schema = with_keys(infer_schema([]), ["id", "updated_at"])
+    assert schema["properties"] == {"id": {"type": ["string", "null"]}, "updated_at": {"type": ["string", "null"]}}
+
+
+def test_explode_without_children_in_the_sample_still_has_the_child_keys():
+    schema, _ = record_schema(None, sel("$.emails"), sel("$.emails.activity"), [{"email_id": "e", "activity": []}])
+    assert set(with_keys(schema, ["email_id", "action", "timestamp"])["properties"]) == {
+        "email_id",
+        "action",
+        "timestamp",
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "record", "after"),
+    [
+        pytest.param({"a": {"type": ["integer", "null"]}}, {"b": "x"}, {"a": {"type": ["integer", "null"]},
+                     "b": {"type": ["string", "null"]}}, id="new-property"),
+        pytest.param({"a": {"type": ["integer", "null"]}}, {"a": 2.5}, {"a": {"type": ["number", "null"]}},
+                     id="integer-to-number"),
+        pytest.param({"a": {"type": ["integer", "null"]}}, {"a": "three"},
+                     {"a": {"type": ["string", "integer", "null"]}}, id="union"),
+        pytest.param({"a": {"type": ["null"]}}, {"a": "x"}, {"a": {"type": ["string", "null"]}}, id="null-then-string"),
+        pytest.param({"a": {"type": "string", "format": "date-time"}}, {"a": None},
+                     {"a": {"type": ["string", "null"], "format": "date-time"}}, id="keeps-other-keywords"),
+        pytest.param({"a": {"type": ["integer", "null"]}}, {"a": 10**30}, {"a": {"type": ["number", "null"]}},
+                     id="big-integer-is-a-number"),
+    ],
+)
+def test_widening(before, record, after):
+    assert widen({"type": "object", "properties": before}, record)["properties"] == after
+
+
+def test_widening_what_already_fits_changes_nothing():
+    schema = {"type": "object", "properties": {"a": {"type": ["integer", "null"], "description": "d"}}}
+    assert widen(schema, {"a": 1}) is schema

@@ -6,16 +6,19 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tap_restspec.model import EndCondition, Schedule
+from tap_restspec.pagination import ContinuationToken, NoPaging, Offset, PageNumber, PageView, Pointer
 from tap_restspec.pagination import end_condition_holds
+from tap_restspec.reader import Problems
 from tap_restspec.redact import Redactor
 from tap_restspec.schedule import make_window, schedule_values
-from tap_restspec.spec import Pagination, Schedule, _Problems, parse_document, snake_case
-from tap_restspec.templating import TemplateError, compile_template, encode_path_value
+from tap_restspec.spec import parse_document, snake_case
+from tap_restspec.templating import TemplateError, compile_template, encode_path_value, render
 
 
 def parse(attributes, values=None, **document):
-    problems = _Problems("x.json")
-    spec = parse_document({"sourceSpec": {"attributes": attributes}, **document}, "x", problems, values or {})
+    problems = Problems("x.json")
+    spec = parse_document({"sourceSpec": {"attributes": attributes}, **document}, "x", problems)
     return spec, problems.lines
 
 
@@ -27,7 +30,7 @@ BASE = {"urlParams": {"host": "https://h", "path": "/p"}, "contentPath": {"path"
     [
         pytest.param(
             {"type": "OFFSET", "limitName": "count", "limitValue": "100", "offSetName": "offset"},
-            Pagination(type="OFFSET", limit_name="count", limit_value=100, offset_name="offset"),
+            Offset(limit_name="count", limit_value=100, offset_name="offset"),
             id="offSetName-string-number",
         ),
         pytest.param(
@@ -39,19 +42,17 @@ BASE = {"urlParams": {"host": "https://h", "path": "/p"}, "contentPath": {"path"
                 "endConditionName": "$.hasMore",
                 "endConditionValue": "Const:false",
             },
-            Pagination(
-                type="OFFSET",
+            Offset(
                 limit_name="count",
                 limit_value=50,
                 offset_name="start",
-                end_condition_path="$.hasMore",
-                end_condition_value=False,
+                end_condition=EndCondition("$.hasMore", False),
             ),
             id="offsetName-end-condition",
         ),
         pytest.param(
             {"type": "POINTER", "limitName": "limit", "limitValue": "10", "pointerName": "paging.next"},
-            Pagination(type="POINTER", limit_name="limit", limit_value=10, pointer_path="paging.next"),
+            Pointer(limit_name="limit", limit_value=10, pointer_path="paging.next"),
             id="pointerName",
         ),
         pytest.param(
@@ -62,8 +63,7 @@ BASE = {"urlParams": {"host": "https://h", "path": "/p"}, "contentPath": {"path"
                 "parameterName": "page[after]",
                 "delayRequestMillis": "850",
             },
-            Pagination(
-                type="CONTINUATION_TOKEN",
+            ContinuationToken(
                 token_path="$.meta.after_cursor",
                 parameter_name="page[after]",
                 delay_ms=850,
@@ -79,8 +79,7 @@ BASE = {"urlParams": {"host": "https://h", "path": "/p"}, "contentPath": {"path"
                 "maximumRequest": 10000,
                 "endPageIndex": "headers.X-Pages",
             },
-            Pagination(
-                type="PAGE",
+            PageNumber(
                 limit_name="records",
                 limit_value=100,
                 page_param="pageIndex",
@@ -88,7 +87,7 @@ BASE = {"urlParams": {"host": "https://h", "path": "/p"}, "contentPath": {"path"
             ),
             id="page-header-end",
         ),
-        pytest.param(None, Pagination(type="NONE"), id="absent-is-none"),
+        pytest.param(None, NoPaging(), id="absent-is-none"),
     ],
 )
 def test_pagination_parsing(pagination, expected):
@@ -169,14 +168,14 @@ def test_snake_case(name, expected):
     ],
 )
 def test_template_render(text, values, expected):
-    assert compile_template(text).render(values) == expected
+    assert render(compile_template(text), values) == expected
 
 
 def test_template_missing_value_and_names():
     template = compile_template("${a}/{b}/{{c}}")
     assert template.names == {"a", "b", "c"}
     with pytest.raises(TemplateError, match=r"placeholder \{b\} has no value"):
-        template.render({"a": 1, "c": 3})
+        render(template, {"a": 1, "c": 3})
 
 
 def test_path_values_are_one_segment():
@@ -266,8 +265,8 @@ def test_schedule_values_simple_and_advance():
     ],
 )
 def test_end_condition(expected, body, holds):
-    spec = Pagination(type="OFFSET", end_condition_path="$.hasMore", end_condition_value=expected)
-    assert end_condition_holds(spec, body) is holds
+    page = PageView(body, [], {}, "http://h/x", {})
+    assert end_condition_holds(EndCondition("$.hasMore", expected), page) is holds
 
 
 @pytest.mark.parametrize(

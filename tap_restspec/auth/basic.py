@@ -1,0 +1,35 @@
+"""`BasicAuthentication`: HTTP Basic from the `username` and `password` settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from requests.auth import AuthBase, HTTPBasicAuth
+
+from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, register
+from tap_restspec.redact import REDACTOR
+
+
+@register
+@dataclass(frozen=True)
+class Basic(AuthType):
+    """`BasicAuthentication`: the user name may be built from a default such as `{email}/token`."""
+
+    type = "BasicAuthentication"
+    default_required = ("username", "password")
+
+    def check(self, values: AuthValues) -> list[tuple[str, str]]:
+        """User name and password must fit in a header."""
+        return [
+            (prop, "value contains a line break")
+            for prop in ("username", "password")
+            if any(c in str(values.get(self, prop) or "") for c in "\r\n\0")
+        ]
+
+    def build(self, values: AuthValues, context: BuildContext) -> AuthBase:
+        """Requests' HTTPBasicAuth; both the password and the header's base64 are secrets."""
+        username = str(values.get(self, "username"))
+        password = values.get(self, "password")
+        password = "" if password is None else str(password)
+        REDACTOR.add_basic(username, password)
+        return HTTPBasicAuth(username, password)

@@ -1,0 +1,203 @@
+"""A parsed spec bound to the user's settings: the checks that need values, done once at start-up.
+
+`bind` chooses the authSpec entry, merges every placeholder value (secret settings,
+then `params`, then `spec.properties` defaults, then the entry's defaults), finds
+the host (urlParams, else a `host` value), expands list partitions, and reports
+every placeholder or required input without a value, and every param of the wrong
+type, as one line each.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tap_restspec import auth
+from tap_restspec.auth.base import AuthType, AuthValues
+from tap_restspec.model import SECRET_SETTINGS, Input, StreamSpec, Template
+from tap_restspec.settings import Settings
+from tap_restspec.spec import body_templates
+from tap_restspec.templating import compile_template
+
+SCHEDULE_NAMES = frozenset({"START_TIME", "END_TIME", "SCHEDULE_QUERY"})
+PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+MAX_PARTITIONS = 100_000
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A spec with the user's values: what a stream needs to run."""
+
+    spec: StreamSpec
+    entry: AuthType | None
+    given: Mapping[str, Any]  # params and secret settings, as the user gave them
+    values: Mapping[str, Any]  # every placeholder value, partitions aside
+    host: Template
+    partition_names: tuple[str, ...] = ()
+    partitions: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def partitioned(self) -> bool:
+        """The stream runs once per element of a list param."""
+        return bool(self.partition_names)
+
+
+def templates(spec: StreamSpec) -> Iterator[tuple[str, Template]]:
+    """Every template of a spec's request, with its property path."""
+    request = spec.request
+    if request.host is not None:
+        yield "urlParams.host", request.host
+    yield "urlParams.path", request.path
+    for key, template in request.query:
+        yield f"urlParams.queryParams.{key}", template
+    for key, template in request.headers:
+        yield f"headerParams.{key}", template
+    for template in body_templates(request.body):
+        yield "bodyParams", template
+
+
+def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str]]:
+    """The binding of `spec` to `settings`, and every problem found (one line each)."""
+    given = settings.values
+    lines: list[str] = []
+    resolved = AuthValues(spec, given)
+    entry, why = auth.choose(spec, resolved, settings.auth_spec)
+    lines.extend(why)
+    if entry is not None:
+        lines.extend(auth.problems(spec, given, settings.auth_spec))
+    values = {**auth.entry_defaults(entry, resolved), **spec.defaults, **given}
+    host = _host(spec, entry, values, lines)
+    used = _used_names(spec, host)
+    axes = [name for name in given if name in used and _is_partition(spec, name, given[name])]
+    lines.extend(_check_values(spec, values, given, axes, used))
+    partitions: tuple[dict[str, Any], ...] = ()
+    if axes:
+        partitions, problem = _partitions(spec, axes, given)
+        if problem:
+            lines.append(problem)
+    if lines or host is None:
+        return None, lines
+    return Binding(spec, entry, given, values, host, tuple(axes), partitions), []
+
+
+def _host(
+    spec: StreamSpec, entry: AuthType | None, values: Mapping[str, Any], lines: list[str]
+) -> Template | None:
+    """urlParams.host, else the `host` value (params, spec.properties or the authSpec entry)."""
+    if spec.request.host is not None:
+        return spec.request.host
+    value = values.get("host")
+    if value is None or value == "" or not isinstance(value, str):
+        where = (
+            f"authSpec[{entry.index}].spec.properties"
+            if entry is not None
+            else "the authSpec entry's spec.properties"
+        )
+        lines.append(
+            f"{spec.file}: urlParams.host: required property is missing, and no host value is given "
+            f"(set params.host, or a default for host in {where})"
+        )
+        return None
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        return compile_template(text)
+    except ValueError as exc:
+        lines.append(f"{spec.file}: params.host: {exc}")
+        return None
+
+
+def _used_names(spec: StreamSpec, host: Template | None) -> set[str]:
+    names = set(spec.inputs) | set(spec.required)
+    for _, template in templates(spec):
+        names |= template.names
+    if host is not None:
+        names |= host.names
+    for entry in spec.auth:
+        names |= set(entry.inputs) | set(entry.required)
+    return names
+
+
+def _is_partition(spec: StreamSpec, name: str, value: Any) -> bool:
+    """A JSON array for a value not declared as an array runs the stream once per element."""
+    declared = spec.inputs.get(name)
+    return isinstance(value, list) and name not in SECRET_SETTINGS and not (declared and declared.is_array)
+
+
+def _partitions(
+    spec: StreamSpec, axes: list[str], given: Mapping[str, Any]
+) -> tuple[tuple[dict[str, Any], ...], str | None]:
+    """One context per combination of the list params' elements, in the order given."""
+    total = 1
+    for name in axes:
+        total *= max(1, len(given[name]))
+        bad = [v for v in given[name] if isinstance(v, (dict, list)) or v is None or v == ""]
+        if bad:
+            return (), f"params.{name}: partition values must be strings or numbers, not {bad[0]!r}"
+    if total > MAX_PARTITIONS:
+        return (), f"params: {' x '.join(axes)} make more than {MAX_PARTITIONS} partitions of {spec.name}"
+    contexts = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*(given[n] for n in axes))]
+    unique = list({tuple(sorted((k, str(v)) for k, v in c.items())): c for c in contexts}.values())
+    return tuple(unique), None
+
+
+def _check_values(
+    spec: StreamSpec, values: Mapping[str, Any], given: Mapping[str, Any], axes: list[str], used: set[str]
+) -> list[str]:
+    """Placeholders without values, required inputs without values, params of the wrong type."""
+    lines: list[str] = []
+    known = {k for k, v in values.items() if v is not None and v != ""}
+    if spec.parent is not None:
+        known |= {name for name, _ in spec.parent.values}
+    allowed = set(known)
+    if spec.schedule is not None:
+        allowed |= {"START_TIME", "END_TIME"}
+        if spec.schedule.advance:
+            allowed.add("SCHEDULE_QUERY")
+    for prop, template in templates(spec):
+        for name in sorted(template.names - allowed):
+            hint = (
+                "only a spec with an ADVANCE scheduleParams has it"
+                if name in SCHEDULE_NAMES
+                else f"set the {name} setting"
+                if name in SECRET_SETTINGS
+                else f"set it in params.{name}"
+            )
+            lines.append(f"{spec.file}: {prop}: placeholder {{{name}}} has no value ({hint})")
+    for name in spec.required:
+        if name not in known:
+            lines.append(
+                f"{spec.file}: spec.properties.{name}: required input has no value (set params.{name})"
+            )
+    for name, declared in spec.inputs.items():
+        if name in given and name in used:
+            items = given[name] if name in axes else [given[name]]
+            for item in items:
+                problem = _type_problem(name, item, declared)
+                if problem:
+                    lines.append(f"{spec.file}: {problem}")
+                    break
+    return lines
+
+
+def _type_problem(name: str, value: Any, declared: Input) -> str | None:
+    kinds = declared.types
+    ok = not kinds or any(
+        isinstance(value, PYTHON_TYPES[k]) and not (k != "boolean" and isinstance(value, bool)) for k in kinds
+    )
+    if not ok:
+        return f"params.{name}: {value!r} is not of type {' or '.join(kinds)} (spec.properties.{name})"
+    if declared.enum is not None and value not in declared.enum:
+        return f"params.{name}: {value!r} is not one of {', '.join(map(str, declared.enum))}"
+    return None

@@ -1,0 +1,135 @@
+"""The command line: the SDK's CLI, with a user's mistakes as plain lines and honest exit codes.
+
+- a user error (bad spec, setting, config or state file, a stream that failed): its lines on
+  stderr, exit 1, no traceback;
+- SIGTERM / SIGINT: the state of the completed work is written, exit 143 / 130;
+- a closed output pipe (`tap-restspec ... | head`): a quiet exit 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_restspec import redact
+from tap_restspec.errors import SettingsError, UserError
+from tap_restspec.runner import Interrupted
+
+
+def read_config_files(paths: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
+    """The merged config of `--config` files (`ENV`: environment variables too)."""
+    config: dict[str, Any] = {}
+    parse_env = False
+    for path in paths:
+        if path == "ENV":
+            parse_env = True
+            continue
+        config.update(_json_object(path, "config"))
+    return config, parse_env
+
+
+def read_state_file(handle: Any) -> dict[str, Any]:
+    """The `--state` file as a dict, or one line saying what is wrong with it."""
+    name = getattr(handle, "name", "state")
+    try:
+        text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"state: {name}: cannot read it: {exc}") from None
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise SettingsError(
+            f"state: {name}: not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"
+        ) from None
+    if not isinstance(value, dict):
+        raise SettingsError(f'state: {name}: not a Singer state object (expected {{"bookmarks": {{...}}}})')
+    return value
+
+
+def read_catalog_file(handle: Any) -> dict[str, Any]:
+    """The `--catalog` file as a dict, or one line saying what is wrong with it."""
+    name = getattr(handle, "name", "catalog")
+    try:
+        value = json.loads(handle.read())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise SettingsError(f"catalog: {name}: not a readable JSON file") from None
+    if not isinstance(value, dict) or not isinstance(value.get("streams", []), list):
+        raise SettingsError(f'catalog: {name}: not a Singer catalog (expected {{"streams": [...]}})')
+    return value
+
+
+def _json_object(path: str, what: str) -> dict[str, Any]:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SettingsError(f"{what}: {path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            f"{what}: {path}: cannot read it: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise SettingsError(f"{what}: {path}: not valid JSON{where}") from None
+    if not isinstance(value, dict):
+        raise SettingsError(f"{what}: {path}: must be a JSON object of settings")
+    return value
+
+
+def run(tap_class: Any) -> None:
+    """Run the tap's CLI; exit as the module docstring says."""
+    try:
+        code = tap_class.cli(standalone_mode=False)
+    except UserError as exc:
+        _lines(exc.lines)
+        sys.exit(1)
+    except ConfigValidationError as exc:
+        _lines([f"config: {line}" for line in (exc.errors or [str(exc)])])
+        sys.exit(1)
+    except Interrupted as exc:
+        _flush_quietly()
+        sys.exit(128 + exc.signum)
+    except BrokenPipeError:
+        _quiet_pipe()
+        sys.exit(0)
+    except SystemExit:
+        raise
+    except click.ClickException as exc:  # a usage error: unknown option, bad value
+        _lines([exc.format_message()])
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    _flush_quietly()
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _lines(lines: list[str]) -> None:
+    for line in lines:
+        print(redact.REDACTOR.redact(line), file=sys.stderr)
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _quiet_pipe()
+
+
+def _quiet_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,131 @@
+"""Sending one request the way every request of the tap is sent: guarded, paced, retried.
+
+`Client.send` is used by the streams and by the OAuth2 token request alike: one
+retry policy (`retry.py`), per-origin pacing shared by every thread (`pacing.py`),
+the guarded transport (`http.py`: one origin, whole-request deadline, size limit),
+a stop flag (SIGTERM, a closed pipe), and one-line errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from tap_restspec.errors import StreamError, http_status
+from tap_restspec.http import GuardedSession, Limits, Origin, TransportError
+from tap_restspec.pacing import Pacer
+from tap_restspec.redact import REDACTOR
+from tap_restspec.retry import GiveUp, RetryPolicy, asked_wait, is_retriable
+
+LOGGER = logging.getLogger("tap-restspec")
+
+
+class Stopped(Exception):  # noqa: N818 (a signal, not an error)
+    """The run was asked to stop (SIGTERM, SIGINT, a closed output pipe); nothing is wrong."""
+
+
+@dataclass(frozen=True)
+class Sending:
+    """How one client sends: its limits, retries and pause between requests."""
+
+    limits: Limits
+    policy: RetryPolicy
+    pacer: Pacer
+    stop: threading.Event
+    delay: float = 0.0  # seconds between two requests to the origin (delayRequestMillis)
+
+
+Reauth = Callable[[requests.Response, requests.PreparedRequest], bool]  # a 401: re-sign, True: send again
+
+
+class Client:
+    """Sends requests to one origin for one stream (or one token endpoint)."""
+
+    def __init__(self, who: str, origin: Origin, sending: Sending, *, show_url: bool = True) -> None:
+        self.who = who  # "stream users", or "stream users: token refresh at <url> failed"
+        self.show_url = show_url
+        self.origin = origin
+        self.sending = sending
+        self.session = GuardedSession(origin, sending.limits)
+
+    def send(self, prepared: requests.PreparedRequest, reauth: Reauth | None = None) -> requests.Response:
+        """The response to `prepared` (2xx); retried on 429, 5xx and network faults; else an error."""
+        sending = self.sending
+        attempt = 0
+        refreshed = False
+        while True:
+            if sending.stop.is_set():
+                raise Stopped
+            sending.pacer.wait_turn(self.origin, sending.delay, sending.stop)
+            if sending.stop.is_set():
+                raise Stopped
+            try:
+                response = self.session.send(prepared)
+            except TransportError as exc:
+                raise StreamError(f"{self.who}: {REDACTOR.redact(str(exc))}") from None
+            except Exception as exc:
+                if sending.stop.is_set():
+                    raise Stopped from None
+                if not is_retriable(exc):
+                    raise StreamError(f"{self.who}: {REDACTOR.redact(reason(exc))}") from None
+                attempt = self._wait(attempt, None, reason(exc))
+                continue
+            status = response.status_code
+            if status == 401 and reauth is not None and not refreshed and reauth(response, prepared):
+                refreshed = True
+                continue
+            if status == 429 or status >= 500:
+                asked = asked_wait(response)
+                if asked:
+                    sending.pacer.hold(self.origin, min(asked, sending.policy.max_wait))
+                attempt = self._wait(attempt, asked, self.failure(response))
+                continue
+            if status >= 400:
+                raise StreamError(self.failure(response))
+            return response
+
+    def _wait(self, attempt: int, asked: float | None, why: str) -> int:
+        """Sleep before the next try, or give up; returns the next attempt number."""
+        policy = self.sending.policy
+        if attempt >= policy.max_retries:
+            raise StreamError(f"{self.who}: gave up after {attempt + 1} tries: {REDACTOR.redact(why)}")
+        try:
+            wait = policy.wait(attempt, asked)
+        except GiveUp as exc:
+            raise StreamError(f"{self.who}: {exc}") from None
+        LOGGER.warning(
+            "%s: retry %d of %d in %.1fs after %s",
+            self.who[:1].upper() + self.who[1:],
+            attempt + 1,
+            policy.max_retries,
+            wait,
+            REDACTOR.redact(why),
+        )
+        if self.sending.stop.wait(wait):
+            raise Stopped
+        return attempt + 1
+
+    def failure(self, response: requests.Response) -> str:
+        """One line: who, the status, the redacted URL and the API's message."""
+        method = response.request.method if response.request is not None else "GET"
+        where = f" from {method} {response.url}" if self.show_url else ""
+        return REDACTOR.redact(f"{self.who}: {http_status(response, where)}")
+
+    def close(self) -> None:
+        """Close the session's connections."""
+        self.session.close()
+
+
+def reason(exc: BaseException) -> str:
+    """A failed request in a few words (requests' messages nest the URL and the cause)."""
+    if isinstance(exc, requests.Timeout):
+        return f"timed out ({type(exc).__name__})" if not str(exc) else f"timed out: {exc}"
+    request = getattr(exc, "request", None)
+    url = f" calling {request.url}" if request is not None and getattr(request, "url", None) else ""
+    cause = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return type(exc).__name__ + url + (f" ({cause.group(1).strip()})" if cause else "")

@@ -1,0 +1,133 @@
+"""One pass of requests: a stream's pages for one partition and one window slice.
+
+A pass renders its first request once, then asks for page after page, each with the
+first page's query, headers and body plus the page's own token, offset, number or
+URL, until the paginator says it was the last. Bodies are parsed once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import requests
+from singer_sdk.streams.rest import HTTPRequest
+
+from tap_restspec.errors import StreamError
+from tap_restspec.http import UnsafeURL, origin_of
+from tap_restspec.model import StreamSpec
+from tap_restspec.pagination import PageView, Paginator, PagingType
+from tap_restspec.records import BodyError, Extractor, body_keys
+from tap_restspec.redact import REDACTOR
+from tap_restspec.request import copy_request, first_request
+from tap_restspec.schedule import Window, schedule_values
+
+_DECODER = msgspec.json.Decoder()  # exact integers of any size, unlike orjson
+
+
+@dataclass(frozen=True)
+class Page:
+    """One parsed page: its body and the records the content path matched (before keep, skip, explode)."""
+
+    body: Any
+    raw: list[Any]
+    missing: bool  # the content path matched nothing (absent or null)
+    url: str
+
+
+Fetch = Callable[[HTTPRequest], requests.Response]
+
+
+def signature(request: HTTPRequest) -> tuple[Any, ...]:
+    """What identifies a request, for the first-page cache."""
+    body = msgspec.json.encode(request.data) if request.data is not None else b""
+    return (request.method, request.url, tuple(sorted(request.params.items())), body)
+
+
+def parse_page(response: requests.Response, extractor: Extractor, stream: str) -> Page:
+    """The page's JSON body and raw records; a body that is not JSON is an error naming the stream."""
+    url = REDACTOR.redact(response.url or "")
+    content = response.content
+    if not content.strip():
+        return Page(None, [], True, response.url or "")
+    try:
+        body = _DECODER.decode(content)
+    except msgspec.DecodeError:
+        snippet = bytes(content[:80]).decode("utf-8", "replace").replace("\n", " ")
+        raise StreamError(
+            f"stream {stream}: response from {url} is not valid JSON: {REDACTOR.redact(repr(snippet))}"
+        ) from None
+    except (MemoryError, RecursionError):
+        raise StreamError(
+            f"stream {stream}: the response from {url} is too large or deep to hold in memory"
+        ) from None
+    try:
+        raw = extractor.raw_records(body)
+    except BodyError as exc:
+        raise StreamError(f"stream {stream}: {exc} (from {url})") from None
+    return Page(body, raw if raw is not None else [], raw is None, response.url or "")
+
+
+class Pass:
+    """The pages of one partition over one window slice."""
+
+    def __init__(
+        self,
+        spec: StreamSpec,
+        extractor: Extractor,
+        base: str,
+        values: Mapping[str, Any],
+        window: Window,
+        now: datetime,
+    ) -> None:
+        assert isinstance(spec.pagination, PagingType)  # spec.py makes only registered types
+        self.spec = spec
+        self.paging = spec.pagination
+        self.extractor = extractor
+        self.base = base
+        self.values = values
+        self.window = window
+        self.now = now
+
+    def first(self) -> HTTPRequest:
+        """The pass's first request."""
+        schedule = schedule_values(self.spec.schedule, self.window)
+        return first_request(self.spec.request, self.base, self.values, schedule, self.now, self.spec.file)
+
+    def pages(self, fetch: Fetch) -> Iterator[Page]:
+        """Every page of the pass, in order; `fetch` sends one request and returns its response."""
+        first = self.first()
+        paginator = Paginator(self.paging, self.spec.name)
+        allowed = origin_of(self.base)
+        while not paginator.finished:
+            request = copy_request(first)
+            paginator.place(request)
+            self._check_origin(request.url, allowed)
+            response = fetch(request)
+            page = parse_page(response, self.extractor, self.spec.name)
+            view = PageView(page.body, page.raw, response.headers, page.url, response.links, page.missing)
+            paginator.advance(view)
+            yield page
+
+    def _check_origin(self, url: str, allowed: Any) -> None:
+        """A next-page link elsewhere would take the credentials with it: an error."""
+        try:
+            origin = origin_of(url)
+        except UnsafeURL as exc:
+            raise StreamError(f"stream {self.spec.name}: next-page link refused: {exc}") from None
+        if origin != allowed:
+            raise StreamError(
+                f"stream {self.spec.name}: next-page link goes to {origin}, not {allowed}; "
+                "refusing to send credentials there"
+            )
+
+
+def missing_warning(spec: StreamSpec, page: Page) -> str:
+    """The one WARNING a run for a page on which the content path matched nothing."""
+    return (
+        f"Stream {spec.name}: contentPath {spec.content.path!r} matched nothing on a page "
+        f"(the body has: {body_keys(page.body)}); taking it as an empty last page"
+    )

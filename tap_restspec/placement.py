@@ -1,0 +1,92 @@
+"""Where a value goes in a request: one registered class per place.
+
+Pagination puts its token, offset, page number and limit through these, and the
+schedule its window bounds, so a new place (say, a form field) is one class here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from singer_sdk.streams.rest import HTTPRequest
+
+from tap_restspec.model import Placement
+from tap_restspec.templating import as_text, check_header_value
+
+
+class Placing(Placement):
+    """A placement that can put a value into a request."""
+
+    def put(self, request: HTTPRequest, value: Any) -> None:
+        """Set `value` at this place of `request` (None: leave the request as it is)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class QueryParam(Placing):
+    """A query parameter."""
+
+    kind = "QUERYPARAM"
+
+    def put(self, request: HTTPRequest, value: Any) -> None:
+        """`?name=value`."""
+        if value is not None:
+            request.params[self.name] = value
+
+
+@dataclass(frozen=True)
+class HeaderParam(Placing):
+    """A request header."""
+
+    kind = "HEADERPARAM"
+
+    def put(self, request: HTTPRequest, value: Any) -> None:
+        """`name: value`, refused when the value would break the header."""
+        if value is not None:
+            request.headers = {**request.headers, self.name: check_header_value(self.name, as_text(value))}
+
+
+@dataclass(frozen=True)
+class BodyParam(Placing):
+    """A dot path in a JSON body (`paging.after`); objects along the path are copied, not shared."""
+
+    kind = "BODYPARAM"
+
+    def put(self, request: HTTPRequest, value: Any) -> None:
+        """Set the value at the dot path, creating objects on the way."""
+        if value is None:
+            return
+        body = dict(request.data) if isinstance(request.data, dict) else {}
+        node = body
+        *parents, last = self.name.split(".")
+        for key in parents:
+            child = node.get(key)
+            node[key] = dict(child) if isinstance(child, dict) else {}
+            node = node[key]
+        node[last] = value
+        request.data = body
+
+
+@dataclass(frozen=True)
+class WholeURL(Placing):
+    """The whole URL (a `POINTER` link): it replaces the URL and its query."""
+
+    kind = "URL"
+
+    def put(self, request: HTTPRequest, value: Any) -> None:
+        """The link as given; the spec's query is already in it."""
+        if value is not None:
+            request.url = str(value)
+            request.params = {}
+
+
+PLACEMENTS: dict[str, type[Placing]] = {
+    cls.kind: cls for cls in (QueryParam, HeaderParam, BodyParam, WholeURL)
+}
+PARAMETER_TYPES = ("QUERYPARAM", "HEADERPARAM", "BODYPARAM")  # what `parameterType` may say
+
+
+def placement(kind: str, name: str) -> Placing:
+    """The placement of `kind` (a key of PLACEMENTS) for `name`."""
+    return PLACEMENTS[kind](name)

@@ -1,0 +1,359 @@
+"""The tap's run: units of work (a stream's partitions and child passes) in parallel, state kept safe.
+
+A unit is `stream.sync(context)`: the SDK's public entry (SCHEMA, then our record
+loop). Up to `max_parallel` units run at once; a parent's records hand child units
+to the queue as they are read. STATE messages describe only completed work: a
+window's bookmark moves when its slice is done, and every STATE is written whole
+under one lock. A stream's `ACTIVATE_VERSION` goes out once all of its units (and
+its parent's) are done without error. A failed unit keeps its bookmark; the others
+go on, and the run fails at the end with every error line.
+"""
+
+from __future__ import annotations
+
+import copy
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.singerlib import ActivateVersionMessage, StateMessage
+
+from tap_restspec.client import Stopped
+from tap_restspec.errors import UserError
+from tap_restspec.jsonpath import first_value
+from tap_restspec.passes import Page, signature
+from tap_restspec.redact import REDACTOR
+from tap_restspec.unit import run_unit, windows
+
+if TYPE_CHECKING:
+    from tap_restspec.stream import SpecStream
+
+LOGGER = logging.getLogger("tap-restspec")
+
+
+class Interrupted(Exception):  # noqa: N818 (a signal, not an error)
+    """The run stopped on SIGTERM or SIGINT; the exit code is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@dataclass
+class TapRun:
+    """What every stream of one tap run shares."""
+
+    tap: Any
+    version: int = field(default_factory=lambda: int(time.time() * 1000))  # table version, ms
+    state_lock: threading.RLock = field(default_factory=threading.RLock)
+    scheduler: Scheduler | None = None
+    failures: list[str] = field(default_factory=list)
+    _last_state: Any = None
+
+    def write_state(self) -> None:
+        """A STATE message with the whole state, if it changed (taken and written under the lock)."""
+        with self.state_lock:
+            state = self.tap.state
+            if state == self._last_state:
+                return
+            snapshot = copy.deepcopy(state)
+            self._last_state = snapshot
+            self.tap.write_message(StateMessage(value=snapshot))
+
+
+class StreamRun:
+    """One stream's state for one run: its sample page, once-a-run warnings, its units' outcomes."""
+
+    def __init__(self, stream: SpecStream, shared: TapRun) -> None:
+        self.stream = stream
+        self.shared = shared
+        self.state_lock = shared.state_lock
+        self.version = shared.version
+        self._warned: set[str] = set()
+        self._sampled = False
+        self._sample_page: Page | None = None
+        self._kept: tuple[Any, Any] | None = None
+        self._seen_children: dict[str, set[tuple[Any, ...]]] = {}
+        self.failed = False
+
+    @staticmethod
+    def of(stream: SpecStream) -> StreamRun:
+        """The run of `stream`, sharing its tap's run."""
+        tap: Any = stream.tap
+        shared = getattr(tap, "tap_run", None)
+        if shared is None:
+            shared = tap.tap_run = TapRun(tap)
+        return StreamRun(stream, shared)
+
+    def warn_once(self, key: str, message: str) -> None:
+        """Log `message` as a WARNING the first time `key` comes up in this run."""
+        if key not in self._warned:
+            self._warned.add(key)
+            LOGGER.warning("%s", message)
+
+    @staticmethod
+    def clock() -> datetime:
+        """When a page was extracted."""
+        return datetime.now(timezone.utc)
+
+    def write_state(self) -> None:
+        """Write the tap's state."""
+        self.shared.write_state()
+
+    def sample(self) -> Page | None:
+        """The first page of the run's first unit and slice, fetched once and kept for the sync."""
+        if self._sample_page is None and not self._sampled:
+            self._sampled = True
+            self._sample_page = self._fetch_sample()
+        return self._sample_page
+
+    def _fetch_sample(self) -> Page | None:
+        stream = self.stream
+        context = self.first_context()
+        if context is None and (stream.parent is not None or stream.binding.partitioned):
+            return None
+        slices = windows(stream, context)
+        if not slices:
+            return None
+        values = stream.values_for(context)
+        first = stream.pass_for(values, slices[0])
+        kept: list[tuple[Any, Any]] = []
+
+        def fetch(request: Any) -> Any:
+            response = stream.fetch(request)
+            kept.append((signature(request), response))
+            return response
+
+        page = next(iter(first.pages(fetch)), None)
+        if kept:
+            self._kept = kept[0]
+        return page
+
+    def take_sample(self, signature: Any) -> Any:
+        """The sample's response, once, if `signature` is its request."""
+        kept = self._kept
+        if kept is not None and kept[0] == signature:
+            self._kept = None
+            return kept[1]
+        return None
+
+    def first_context(self) -> dict[str, Any] | None:
+        """The context of the run's first unit: the first partition, or the first parent record's values."""
+        stream = self.stream
+        if stream.parent is not None:
+            record = stream.parent.run.first_record()
+            return child_context(stream, record) if record is not None else None
+        if stream.binding.partitioned:
+            return dict(stream.binding.partitions[0]) if stream.binding.partitions else None
+        return None
+
+    def first_record(self) -> dict[str, Any] | None:
+        """The first record of the stream's sample page, with its partition's values."""
+        page = self.sample()
+        if page is None:
+            return None
+        record = next(iter(self.stream.extractor.records(page.raw)), None)
+        context = self.first_context()
+        if record is not None and context:
+            record = {**{k: v for k, v in context.items()}, **record}
+        return record
+
+    def unit(self, context: dict[str, Any] | None, write_messages: bool) -> Iterator[dict[str, Any]]:
+        """One unit's records; its failure is recorded for the run's end when a runner drives the run."""
+        scheduler = self.shared.scheduler
+        try:
+            yield from run_unit(self.stream, context, write_messages=write_messages)
+        except Stopped:
+            self.failed = True
+            if scheduler is None:
+                raise
+        except UserError as exc:
+            self.failed = True
+            if scheduler is None:
+                raise
+            where = f" (partition {context})" if context else ""
+            for line in exc.lines:
+                text = REDACTOR.redact(line + where)
+                LOGGER.error("%s", text)
+                self.shared.failures.append(text)
+        except Exception:
+            self.failed = True
+            if scheduler is None:
+                raise
+            LOGGER.exception("Stream %s: unexpected error", self.stream.name)
+            self.shared.failures.append(f"stream {self.stream.name}: unexpected error (see the log above)")
+
+    def offer_children(self, stream: SpecStream, record: Mapping[str, Any]) -> None:
+        """Hand a parent record to each child stream that will run (one pass per distinct context)."""
+        for child in stream.children:
+            if not (child.selected or child.has_selected_descendents):
+                continue
+            context = child_context(child, record)
+            if context is None:
+                self.warn_once(
+                    f"child:{child.name}",
+                    f"Stream {child.name}: a {stream.name} record has no value at "
+                    f"{', '.join(p for _, p in child.spec.parent.values) if child.spec.parent else ''}; "
+                    "no child pass for it (and others like it)",
+                )
+                continue
+            key = tuple(sorted((k, str(v)) for k, v in context.items()))
+            seen = self._seen_children.setdefault(child.name, set())
+            if key in seen:
+                continue
+            seen.add(key)
+            scheduler = self.shared.scheduler
+            if scheduler is not None:
+                scheduler.submit(child, context)
+
+
+def child_context(child: SpecStream, record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The child's values from a parent record (None when a JSONPath matches nothing)."""
+    parent = child.spec.parent
+    assert parent is not None
+    context: dict[str, Any] = {}
+    for name, path in parent.values:
+        value = first_value(path, record)
+        if value is None or value == "" or isinstance(value, (dict, list)):
+            return None
+        context[name] = value
+    for partition in child.binding.partitions[:1] if child.binding.partitioned else ():
+        context = {**partition, **context}
+    return context
+
+
+class Scheduler:
+    """Runs units on up to `max_parallel` threads; a stream's children go before later streams' units."""
+
+    def __init__(self, streams: list[SpecStream], max_parallel: int, stop: threading.Event) -> None:
+        self.streams = streams
+        self.order = {s.name: i for i, s in enumerate(streams)}
+        self.max_parallel = max(1, max_parallel)
+        self.stop = stop
+        self._queue: list[tuple[int, int, int, SpecStream, dict[str, Any] | None]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._pending: dict[str, int] = {s.name: 0 for s in streams}
+        self._started: set[str] = set()
+        self._done: set[str] = set()
+        self._running = 0
+
+    def submit(self, stream: SpecStream, context: dict[str, Any] | None) -> None:
+        """Queue one unit of `stream`."""
+        depth, root = 0, stream
+        while root.parent is not None:
+            depth, root = depth + 1, root.parent
+        with self._cond:
+            self._pending[stream.name] += 1
+            heapq.heappush(self._queue, (self.order[root.name], depth, next(self._seq), stream, context))
+            self._cond.notify()
+
+    def run(self, tops: list[SpecStream]) -> None:
+        """Run every unit of `tops` (and the child units they spawn) until none is left, or a stop."""
+        for stream in tops:
+            self._started.add(stream.name)
+            partitions = stream.partitions
+            contexts: list[dict[str, Any] | None] = list(partitions) if partitions is not None else [None]
+            for context in contexts:
+                self.submit(stream, context)
+        with self._cond:
+            self._settle()
+        workers = [
+            threading.Thread(target=self._work, name=f"restspec-{i}", daemon=True)
+            for i in range(min(self.max_parallel, max(1, len(self._queue))))
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            while worker.is_alive():
+                worker.join(0.2)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and self._running and not self.stop.is_set():
+                    self._cond.wait(0.2)
+                if self.stop.is_set() or not self._queue:
+                    self._cond.notify_all()
+                    return
+                _, _, _, stream, context = heapq.heappop(self._queue)
+                self._running += 1
+            try:
+                stream.sync(context)
+            except Exception as exc:  # the SDK's own steps around our record loop
+                stream.run.failed = True
+                if not self.stop.is_set():
+                    LOGGER.exception("Stream %s: unexpected error", stream.name)
+                    stream.run.shared.failures.append(f"stream {stream.name}: {type(exc).__name__}: {exc}")
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._pending[stream.name] -= 1
+                    self._settle()
+                    self._cond.notify_all()
+
+    def _settle(self) -> None:
+        """Finish every started stream whose units (and its parent's) are all done."""
+        changed = True
+        while changed:
+            changed = False
+            for stream in self.streams:
+                name = stream.name
+                if name in self._done or self._pending[name]:
+                    continue
+                if stream.parent is not None:
+                    if stream.parent.name not in self._done:
+                        continue
+                elif name not in self._started:
+                    continue
+                if not (stream.selected or stream.has_selected_descendents):
+                    continue
+                self._done.add(name)
+                changed = True
+                finish_stream(stream, self.stop.is_set())
+
+
+def finish_stream(stream: SpecStream, stopped: bool) -> None:
+    """A stream all of whose units are done: its ACTIVATE_VERSION (full table, no failure), its state."""
+    run = stream.run
+    if stopped or (stream.parent is not None and stream.parent.run.failed):
+        run.failed = True
+    if (
+        not run.failed
+        and stream.selected
+        and stream.replication_method == "FULL_TABLE"
+        and stream.settings.activate_versions
+    ):
+        for stream_map in stream.stream_maps:
+            if not isinstance(stream_map, RemoveRecordTransform):
+                stream.tap.write_message(
+                    ActivateVersionMessage(stream=stream_map.stream_alias, version=run.version)
+                )
+    stream.finalize_state_progress_markers()
+    run.write_state()
+
+
+def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: threading.Event) -> list[str]:
+    """Sync every selected stream (children through their parents); the failure lines, if any."""
+    shared = getattr(tap, "tap_run", None) or TapRun(tap)
+    tap.tap_run = shared
+    scheduler = Scheduler(streams, max_parallel, stop)
+    shared.scheduler = scheduler
+    shared.write_state()
+    tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
+    for stream in streams:
+        if not (stream.selected or stream.has_selected_descendents):
+            LOGGER.info("Skipping deselected stream '%s'.", stream.name)
+    try:
+        scheduler.run(tops)
+    finally:
+        shared.scheduler = None
+        shared.write_state()
+    return list(shared.failures)

@@ -1,0 +1,245 @@
+"""The tap's settings: their JSON schema (for `--about` and Meltano) and one typed, checked object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+
+from tap_restspec import dates
+from tap_restspec.errors import SettingsError
+from tap_restspec.model import SECRET_SETTINGS, Duration
+
+SECRET_DESCRIPTIONS = {
+    "api_key": "API key or token; also the placeholder ${api_key}.",
+    "username": "User name for Basic authentication; also ${username}.",
+    "password": "Password or API token for Basic authentication; also ${password}.",
+    "client_id": "OAuth2 client id; also ${client_id}.",
+    "client_secret": "OAuth2 client secret; also ${client_secret}.",
+    "access_token": "OAuth2 or bearer access token; also ${access_token}.",
+    "refresh_token": "OAuth2 refresh token; also ${refresh_token}.",
+}
+MAX_SECONDS = 86_400 * 7  # a week: the most a timeout or a wait may be
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "specs",
+        th.ArrayType(th.StringType),
+        required=True,
+        description="Spec files, directories (every *.json inside) or glob patterns, "
+        "relative to the working directory. One spec file is one stream.",
+    ),
+    th.Property(
+        "params",
+        th.ObjectType(additional_properties=True),
+        description="Values for the specs' placeholders and user inputs (spec.properties); "
+        "a JSON array runs the stream once per element (partitions).",
+    ),
+    th.Property(
+        "start_date", th.DateTimeType, description="Where the first run's window starts (no state yet)."
+    ),
+    th.Property("end_date", th.DateTimeType, description="Where every window ends; default: now (UTC)."),
+    th.Property(
+        "lookback_window",
+        th.IntegerType,
+        default=0,
+        description="Seconds to move each window's start back, for late-arriving changes.",
+    ),
+    th.Property(
+        "window_step",
+        th.StringType,
+        description="ISO 8601 duration (P1D, PT6H, P1M): read each window in slices of this length, "
+        "with a bookmark after each; overrides the specs' singer.windowStep.",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType,
+        default=5,
+        description="Retries after the first try for 429, 5xx, timeouts and dropped connections.",
+    ),
+    th.Property(
+        "request_timeout",
+        th.NumberType,
+        default=300,
+        description="Seconds a whole request may take, from connecting to the last byte.",
+    ),
+    th.Property(
+        "max_retry_wait",
+        th.NumberType,
+        default=120,
+        description="Longest wait between two tries, in seconds; an API asking for more fails the stream.",
+    ),
+    th.Property(
+        "max_response_mb",
+        th.NumberType,
+        default=512,
+        description="Largest response body, in MB after decompression; a larger one fails the stream.",
+    ),
+    th.Property(
+        "max_parallel",
+        th.IntegerType,
+        default=4,
+        description="Streams, partitions and child passes that run at once; 1 runs them one after another.",
+    ),
+    th.Property(
+        "auth_spec",
+        th.StringType,
+        description="The authSpec entry to use, by its name or type (AEP's authSpecName); "
+        "default: the first whose values are all set.",
+    ),
+    th.Property(
+        "emit_activate_version_messages",
+        th.BooleanType,
+        default=True,
+        description="Full-table streams end with ACTIVATE_VERSION, so targets remove rows deleted at "
+        "the source; false turns it off.",
+    ),
+    th.Property(
+        "base_url",
+        th.StringType,
+        description="Replaces the scheme, host and port of every spec's host "
+        "(for a proxy, a mock, or the bundled demo API).",
+    ),
+    *(
+        th.Property(name, th.StringType, secret=True, description=SECRET_DESCRIPTIONS[name])
+        for name in SECRET_SETTINGS
+    ),
+).to_dict()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The tap's settings, checked once at start-up."""
+
+    specs: tuple[str, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    lookback: float = 0.0
+    window_step: Duration | None = None
+    max_retries: int = 5
+    timeout: float = 300.0
+    max_wait: float = 120.0
+    max_bytes: int = 512 * 1024 * 1024
+    max_parallel: int = 4
+    auth_spec: str | None = None
+    activate_versions: bool = True
+    base_url: str | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Placeholder values from settings: the secrets over the params."""
+        return {**self.params, **self.secrets}
+
+
+def read_settings(config: Mapping[str, Any]) -> Settings:
+    """Check the settings and make them typed; raises SettingsError with one line per problem."""
+    lines: list[str] = []
+
+    def number(name: str, default: float, *, minimum: float, positive: bool = False) -> float:
+        value = config.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            number = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number != number:  # NaN
+            lines.append(f"config: {name}: {_shown(name, value)} is not a number")
+            return default
+        if number < minimum or (positive and number <= 0):
+            lines.append(
+                f"config: {name}: {_shown(name, value)} must be {'above' if positive else 'at least'} "
+                f"{minimum:g}"
+            )
+            return default
+        if number > MAX_SECONDS * 1000:
+            lines.append(f"config: {name}: {_shown(name, value)} is too large")
+            return default
+        return number
+
+    specs = config.get("specs")
+    if specs is None:
+        lines.append("config: specs: required setting is missing (spec files, directories or globs)")
+        specs = []
+    elif isinstance(specs, str):
+        lines.append(
+            f"config: specs: must be a list of files, directories or globs, not a string (write [{specs!r}])"
+        )
+        specs = []
+    elif not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        lines.append("config: specs: must be a list of files, directories or globs")
+        specs = []
+    params = config.get("params") or {}
+    if not isinstance(params, dict):
+        lines.append("config: params: must be an object")
+        params = {}
+    secrets = {}
+    for name in SECRET_SETTINGS:
+        value = config.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            lines.append(f"config: {name}: must be a string (the value is not shown: it is a secret)")
+            continue
+        secrets[name] = value.strip()
+    start, end = _date(config, "start_date", lines), _date(config, "end_date", lines)
+    if start and end and start > end:
+        lines.append("config: end_date: is before start_date")
+    step = None
+    if config.get("window_step"):
+        try:
+            step = dates.parse_duration(str(config["window_step"]))
+        except ValueError as exc:
+            lines.append(f"config: window_step: {exc}")
+    base_url = config.get("base_url") or None
+    if base_url is not None:
+        parts = urlsplit(str(base_url))
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.username:
+            lines.append(
+                f"config: base_url: {str(base_url)!r} is not an http(s) URL such as http://localhost:8765"
+            )
+    auth_spec = config.get("auth_spec")
+    if auth_spec is not None and not isinstance(auth_spec, str):
+        lines.append("config: auth_spec: must be the name or type of an authSpec entry")
+        auth_spec = None
+    settings = Settings(
+        specs=tuple(specs),
+        params=params,
+        secrets=secrets,
+        start_date=start,
+        end_date=end,
+        lookback=number("lookback_window", 0.0, minimum=0),
+        window_step=step,
+        max_retries=int(number("max_retries", 5, minimum=0)),
+        timeout=number("request_timeout", 300.0, minimum=0, positive=True),
+        max_wait=number("max_retry_wait", 120.0, minimum=0),
+        max_bytes=int(number("max_response_mb", 512.0, minimum=0, positive=True) * 1024 * 1024),
+        max_parallel=int(number("max_parallel", 4, minimum=1)),
+        auth_spec=auth_spec or None,
+        activate_versions=config.get("emit_activate_version_messages", True) is not False,
+        base_url=str(base_url).rstrip("/") if base_url else None,
+    )
+    if lines:
+        raise SettingsError(lines)
+    return settings
+
+
+def _date(config: Mapping[str, Any], name: str, lines: list[str]) -> datetime | None:
+    value = config.get(name)
+    if not value:
+        return None
+    try:
+        return dates.parse_datetime(str(value))
+    except ValueError:
+        lines.append(f"config: {name}: {str(value)[:40]!r} is not a date-time (e.g. 2024-01-01T00:00:00Z)")
+        return None
+
+
+def _shown(name: str, value: Any) -> str:
+    return "the value" if name in SECRET_SETTINGS else repr(value)[:40]

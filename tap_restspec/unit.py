@@ -1,0 +1,146 @@
+"""One unit of work: a stream for one partition (or the whole stream), through its window's slices.
+
+The unit reads its bookmark, makes its window, and runs one pass per slice; after each
+slice the bookmark moves to the slice's end and a STATE message goes out, so a run
+that dies part-way resumes at the next slice. Records get the partition's values,
+are checked for their primary keys, emitted, and handed to child streams.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tap_restspec import dates
+from tap_restspec.errors import StreamError
+from tap_restspec.passes import missing_warning
+from tap_restspec.schedule import Window, make_window, slices
+from tap_restspec.templating import as_text
+
+if TYPE_CHECKING:
+    from tap_restspec.stream import SpecStream
+
+LOGGER = logging.getLogger("tap-restspec")
+WINDOW_KEY = "window_end"
+
+
+def bookmark(stream: SpecStream, context: Mapping[str, Any] | None) -> datetime | None:
+    """The window start the state gives this unit: our window end, a bare Singer bookmark, or a
+    replication key's value (when it is a date-time).
+    """
+    state = stream.get_context_state(dict(context) if context else None)
+    spec = stream.spec
+    if spec.replication_key:
+        value = (
+            state.get("replication_key_value")
+            if state.get("replication_key") == spec.replication_key
+            else None
+        )
+        if value is None:
+            return None
+    elif state.get("replication_key", WINDOW_KEY) == WINDOW_KEY and state.get("replication_key_value"):
+        value = state["replication_key_value"]
+    else:
+        return None
+    try:
+        return dates.parse_datetime(str(value))
+    except ValueError:
+        LOGGER.warning("Stream %s: bookmark %r is not a date-time; ignoring it", stream.name, value)
+        return None
+
+
+def windows(stream: SpecStream, context: Mapping[str, Any] | None) -> list[Window]:
+    """The slices this unit reads; [] when the bookmark is already past the window's end."""
+    settings, spec = stream.settings, stream.spec
+    if spec.schedule is None:
+        return [Window(None, stream.now.replace(microsecond=0))]
+    start = bookmark(stream, context)
+    window = make_window(
+        bookmark=start,
+        start_date=settings.start_date,
+        end_date=settings.end_date,
+        lookback_seconds=settings.lookback,
+        now=stream.now,
+    )
+    where = f" {dict(context)}" if context else ""
+    if start is not None and start > window.end:
+        LOGGER.warning(
+            "Stream %s%s: the bookmark %s is later than the window's end %s; nothing to read, "
+            "the bookmark stays",
+            stream.name,
+            where,
+            dates.to_iso(start),
+            dates.to_iso(window.end),
+        )
+        return []
+    step = settings.window_step or spec.window_step
+    parts = slices(window, step)
+    LOGGER.info(
+        "Stream %s%s: window %s .. %s%s",
+        stream.name,
+        where,
+        dates.to_iso(window.start) if window.start else "(beginning)",
+        dates.to_iso(window.end),
+        f" in {len(parts)} slices of {step.text}" if step and len(parts) > 1 else "",
+    )
+    return parts
+
+
+def run_unit(
+    stream: SpecStream, context: Mapping[str, Any] | None, *, write_messages: bool = True
+) -> Iterator[dict[str, Any]]:
+    """Every record of one unit, emitted (when selected and `write_messages`) and yielded."""
+    spec = stream.spec
+    run = stream.run
+    selected = stream.selected and write_messages
+    state_context = dict(context) if context else None
+    values = stream.values_for(context)
+    added = {k: as_text(v) for k, v in (context or {}).items()}
+    keys = spec.primary_keys
+    key_stream = stream.replication_key if stream.replication_key and not spec.windowed else None
+    for window in windows(stream, context):
+        unit_pass = stream.pass_for(values, window)
+        for page in unit_pass.pages(stream.fetch):
+            if page.missing:
+                run.warn_once("missing", missing_warning(spec, page))
+            raw = page.raw
+            if None in raw:
+                run.warn_once("nulls", f"Stream {spec.name}: null elements in the content array are skipped")
+            extracted_at = run.clock()
+            for record in stream.extractor.records(raw):
+                for name, value in added.items():
+                    if name not in record:
+                        record[name] = value
+                for key in keys:
+                    if key not in record:
+                        raise StreamError(
+                            f"stream {spec.name}: a record has no primary key {key!r} "
+                            f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
+                        )
+                if selected:
+                    stream.emitter.emit(record, extracted_at)
+                    if key_stream:
+                        with run.state_lock:
+                            stream.state_manager.increment_state(
+                                record, context=state_context, replication_key=key_stream
+                            )
+                run.offer_children(stream, record)
+                yield record
+        if selected:
+            finish_slice(stream, state_context, window)
+
+
+def finish_slice(stream: SpecStream, context: dict[str, Any] | None, window: Window) -> None:
+    """Move the bookmark past a completed slice and write the state."""
+    run = stream.run
+    with run.state_lock:
+        state = stream.get_context_state(context)
+        if stream.spec.windowed:
+            state["replication_key"] = WINDOW_KEY
+            state["replication_key_value"] = dates.to_iso(window.end)
+            LOGGER.info("Stream %s: bookmark moves to %s", stream.name, state["replication_key_value"])
+        elif stream.replication_key:
+            stream.state_manager.finalize_state(state)
+    run.write_state()
