@@ -24,6 +24,9 @@ SECRET_DESCRIPTIONS = {
     "refresh_token": "OAuth2 refresh token; also ${refresh_token}.",
 }
 MAX_SECONDS = 86_400 * 7  # a week: the most a timeout or a wait may be
+# A number also accepted as text ("2.5"), so Meltano can pass it as a `string` setting: its
+# `decimal` kind cannot come from an environment variable, its `integer` refuses fractions.
+NUMBER = th.CustomType({"type": ["number", "string"], "pattern": r"^\s*[0-9]+(\.[0-9]*)?\s*$"})
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
@@ -63,19 +66,19 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "request_timeout",
-        th.NumberType,
+        NUMBER,
         default=300,
         description="Seconds a whole request may take, from connecting to the last byte.",
     ),
     th.Property(
         "max_retry_wait",
-        th.NumberType,
+        NUMBER,
         default=120,
         description="Longest wait between two tries, in seconds; an API asking for more fails the stream.",
     ),
     th.Property(
         "max_response_mb",
-        th.NumberType,
+        NUMBER,
         default=512,
         description="Largest response body, in MB after decompression; a larger one fails the stream.",
     ),

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import pytest
 import yaml
 
-from tap_restspec.spec import SECRET_SETTINGS
+from tap_restspec.model import SECRET_SETTINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -138,7 +138,7 @@ def test_every_tap_setting_is_declared_and_settable_from_env(meltano_project: An
     """meltano.yml declares every setting of the tap; each one works as TAP_RESTSPEC_*."""
     about = meltano_project("invoke", "tap-restspec", "--about", "--format=json").stdout
     tap_settings = set(json.loads(about[about.find("{") :])["settings"]["properties"])
-    config = yaml.safe_load((ROOT / "meltano.yml").read_text())
+    config = yaml.safe_load((ROOT / "tap-restspec.meltano.yml").read_text())
     extractor = next(p for p in config["plugins"]["extractors"] if p["name"] == "tap-restspec")
     declared = {s["name"]: s for s in extractor["settings"]}
     assert tap_settings - set(declared) == set(), "tap settings missing from meltano.yml"
@@ -153,7 +153,7 @@ def test_every_tap_setting_is_declared_and_settable_from_env(meltano_project: An
         "end_date": ("2024-03-03T00:00:00Z", "2024-03-03T00:00:00Z"),
         "lookback_window": ("90", 90),
         "max_retries": ("3", 3),
-        "request_timeout": ("45", 45),
+        "request_timeout": ("45", "45"),
         "max_retry_wait": ("7", 7),
         "base_url": ("http://127.0.0.1:9", "http://127.0.0.1:9"),
         "api_key": ("k-env", "k-env"),
