@@ -84,15 +84,14 @@ PRESETS: dict[str, Preset] = {
         {"emit_activate_version_messages": True},
         prefill=True,
     ),
-    "copy_100k": Preset(
-        "use_copy: true, batch_size_rows: 100000", {"use_copy": True, "batch_size_rows": 100_000}
+    "batch_copy": Preset(
+        "BATCH messages (JSON Lines, gzip), use_copy: true", {"use_copy": True}, {"batch_config": JSONL_GZIP}
     ),
-    "fastest": Preset(
-        "use_copy, batch_size_rows 100000, validate_records: false",
-        {"use_copy": True, "batch_size_rows": 100_000, "validate_records": False},
+    "no_validate_copy": Preset(
+        "validate_records: false, use_copy: true", {"validate_records": False, "use_copy": True}
     ),
 }
-DEFAULT_PRESETS = ("meltano", "copy_100k")
+DEFAULT_PRESETS = ("meltano", "no_validate_copy")
 
 
 # --- processes ---------------------------------------------------------------------
@@ -293,13 +292,13 @@ def ensure_venv() -> Path:
 
 
 def meltano_loader_settings() -> dict[str, Any]:
-    """The `value`s of meltano.yml's target-postgres settings, less the connection and schema."""
+    """meltano.yml's target-postgres settings (`value`s, then `config`), less connection and schema."""
     project = yaml.safe_load((ROOT / "meltano.yml").read_text())
     loader = next(p for p in project["plugins"]["loaders"] if p["name"] == "target-postgres")
+    settings = {s["name"]: s["value"] for s in loader.get("settings", []) if "value" in s}
+    settings.update(loader.get("config") or {})
     skip = {"host", "port", "user", "password", "database", "default_target_schema"}
-    return {
-        s["name"]: s["value"] for s in loader.get("settings", []) if "value" in s and s["name"] not in skip
-    }
+    return {name: value for name, value in settings.items() if name not in skip}
 
 
 class Loader:
@@ -345,8 +344,7 @@ class Loader:
         with self.saved.open("wb") as out:
             run_one("tap (saving its output)", [self.args.tap, "--config", str(config)], stdout=out)
         with self.saved.open("rb") as lines:
-            schema = json.loads(lines.readline())
-        assert schema["type"] == "SCHEMA", schema
+            schema = next(m for m in map(json.loads, lines) if m["type"] == "SCHEMA")
         self.columns, self.keys = list(schema["schema"]["properties"]), schema["key_properties"]
         shape = self.workdir / "schema-only.jsonl"
         shape.write_text(json.dumps(schema) + "\n")
@@ -434,6 +432,7 @@ class Loader:
         self.prepare()
         self.copy_floor()  # warm-up, and the reference rows
         reference, _ = self.signature(FLOOR_SCHEMA)
+        print(f"`meltano` (from meltano.yml): {json.dumps(self.base)}; the rest: the target's defaults\n")
         runs: dict[str, list[tuple[float, Sample, Sample, Sample, str, str]]] = {n: [] for n in args.loader}
         for i in range(args.pairs):
             for name in args.loader:
@@ -548,8 +547,8 @@ def strip_line(frame: str) -> str:
 # --- job: N streams at a latency ---------------------------------------------------
 
 
-def stream_configs(args: argparse.Namespace, url: str, workdir: Path) -> tuple[Path, Path]:
-    """Configs for one stream and for --streams streams, all at /offset under different names."""
+def stream_configs(args: argparse.Namespace, url: str, workdir: Path) -> tuple[Path, dict[int, Path]]:
+    """Configs for one stream, and for --streams streams per max_parallel: /offset under other names."""
     document = json.loads((BENCH / "specs" / "offset.json").read_text())
     document["sourceSpec"]["attributes"]["paginationParams"]["limitValue"] = str(args.stream_page_size)
     specs = []
@@ -558,12 +557,14 @@ def stream_configs(args: argparse.Namespace, url: str, workdir: Path) -> tuple[P
         spec = workdir / f"stream_{k + 1}.json"
         spec.write_text(json.dumps(document))
         specs.append(str(spec))
-    configs = []
-    for name, chosen in (("one", specs[:1]), ("many", specs)):
+
+    def config(name: str, chosen: list[str], parallel: int) -> Path:
         path = workdir / f"config_streams_{name}.json"
-        path.write_text(json.dumps({"specs": chosen, "base_url": url, "max_parallel": args.max_parallel}))
-        configs.append(path)
-    return configs[0], configs[1]
+        path.write_text(json.dumps({"specs": chosen, "base_url": url, "max_parallel": parallel}))
+        return path
+
+    many = {m: config(f"many_{m}", specs, m) for m in args.max_parallel}
+    return config("one", specs[:1], args.max_parallel[-1]), many
 
 
 def parallel_floors(n: int, command: list[str], expect: int) -> tuple[float, list[Sample]]:
@@ -585,50 +586,53 @@ def job_streams(args: argparse.Namespace, workdir: Path) -> None:
         one, many = stream_configs(args, url, workdir)
         floor = floor_command("offset", page, url)
         run_one("floor", floor, per_stream)  # warm-up
-        taps: list[tuple[Sample, Sample]] = []
+        taps: list[tuple[Sample, dict[int, Sample]]] = []
         floors: list[tuple[Sample, float, list[Sample]]] = []
         for i in range(args.pairs):
             tap_one = run_one("tap, 1 stream", [args.tap, "--config", str(one)], per_stream)
-            tap_many = run_one(f"tap, {n} streams", [args.tap, "--config", str(many)], n * per_stream)
+            tap_many = {
+                m: run_one(f"tap, {n} streams", [args.tap, "--config", str(path)], n * per_stream)
+                for m, path in many.items()
+            }
             floor_one = run_one("floor", floor, per_stream)
             floor_wall, floor_many = parallel_floors(n, floor, per_stream)
             taps.append((tap_one, tap_many))
             floors.append((floor_one, floor_wall, floor_many))
+            walls = ", ".join(f"{n} (max_parallel {m}): {s.wall:.2f}s" for m, s in tap_many.items())
             progress(
-                f"  streams pair {i + 1}/{args.pairs}: tap 1: {tap_one.wall:.2f}s, {n}: {tap_many.wall:.2f}s;"
+                f"  streams pair {i + 1}/{args.pairs}: tap 1: {tap_one.wall:.2f}s, {walls};"
                 f" floor 1: {floor_one.wall:.2f}s, {n} in parallel: {floor_wall:.2f}s"
             )
-    what = f"{args.requests} requests of {page} records per stream, {args.latency_ms:g} ms each"
-    print(f"{what}; tap config max_parallel: {args.max_parallel}\n")
-    table(
-        ("figure", "ratio", f"{n} s", "1 s", f"{n} peak RSS MB", "1 peak RSS MB"),
-        [
-            (
-                f"tap, {n} streams / 1 stream",
-                spread([m.wall / o.wall for o, m in taps]),
-                spread([m.wall for _, m in taps]),
-                spread([o.wall for o, _ in taps]),
-                mb([m for _, m in taps]),
-                mb([o for o, _ in taps]),
-            ),
-            (
-                f"floor, {n} loops in parallel / 1 loop",
-                spread([w / o.wall for o, w, _ in floors]),
-                spread([w for _, w, _ in floors]),
-                spread([o.wall for o, _, _ in floors]),
-                mb([s for _, _, many in floors for s in many]) + " each",
-                mb([o for o, _, _ in floors]),
-            ),
-            (
-                f"tap {n} streams / {n} floor loops in parallel",
-                spread([m.wall / w for (_, m), (_, w, _) in zip(taps, floors, strict=True)]),
-                "",
-                "",
-                "",
-                "",
-            ),
-        ],
+    print(
+        f"{args.requests} requests of {page} records per stream, {args.latency_ms:g} ms each;"
+        f" the 1-stream run has max_parallel {args.max_parallel[-1]}\n"
     )
+    rows = []
+    for m in args.max_parallel:
+        rows.append(
+            (
+                f"tap, {n} streams (max_parallel {m}) / 1 stream",
+                spread([many[m].wall / o.wall for o, many in taps]),
+                spread([many[m].wall for _, many in taps]),
+                spread([o.wall for o, _ in taps]),
+                mb([many[m] for _, many in taps]),
+                mb([o for o, _ in taps]),
+            )
+        )
+    rows.append(
+        (
+            f"floor, {n} loops in parallel / 1 loop",
+            spread([w / o.wall for o, w, _ in floors]),
+            spread([w for _, w, _ in floors]),
+            spread([o.wall for o, _, _ in floors]),
+            mb([s for _, _, many in floors for s in many]) + " each",
+            mb([o for o, _, _ in floors]),
+        )
+    )
+    for m in args.max_parallel:
+        ratios = [many[m].wall / w for (_, many), (_, w, _) in zip(taps, floors, strict=True)]
+        rows.append((f"tap, {n} streams (max_parallel {m}) / {n} floor loops in parallel", spread(ratios)))
+    table(("figure", "ratio", f"{n} s", "1 s", f"{n} peak RSS MB", "1 peak RSS MB"), rows)
 
 
 # --- job: start-up -----------------------------------------------------------------
@@ -679,7 +683,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50, help="streams job (default 50)")
     parser.add_argument("--requests", type=int, default=200, help="streams job: per stream (default 200)")
     parser.add_argument("--stream-page-size", type=int, default=100, help="streams job (default 100)")
-    parser.add_argument("--max-parallel", type=int, default=4, help="streams job: tap setting (default 4)")
+    parser.add_argument(
+        "--max-parallel", type=int, nargs="+", default=[4], help="streams job: tap setting(s) (default 4)"
+    )
     parser.add_argument("--tap", default=TAP, help="the tap executable (default .venv/bin/tap-restspec)")
     parser.add_argument("--profile-target", metavar="SETTING", help="py-spy target-postgres on one load")
     parser.add_argument("--top", type=int, default=25, help="functions to list when profiling")
@@ -694,6 +700,9 @@ def main() -> None:
     started = time.perf_counter()
     print(f"# Pipeline bench, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n")
     print(f"{machine()}; load average {load()}; {args.pairs} pairs per figure, median [min..max]\n")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    path = f", PYTHONPATH={os.environ['PYTHONPATH']}" if os.environ.get("PYTHONPATH") else ""
+    print(f"tap: {args.tap}{path}; repository at {head.stdout.strip() or '?'}\n")
     try:
         with tempfile.TemporaryDirectory(prefix="restspec-pipeline-") as tmp:
             workdir = Path(tmp)
