@@ -154,7 +154,7 @@ def test_every_tap_setting_is_declared_and_settable_from_env(meltano_project: An
         "lookback_window": ("90", 90),
         "max_retries": ("3", 3),
         "request_timeout": ("45", "45"),
-        "max_retry_wait": ("7", 7),
+        "max_retry_wait": ("7", "7"),
         "base_url": ("http://127.0.0.1:9", "http://127.0.0.1:9"),
         "api_key": ("k-env", "k-env"),
         "username": ("u-env", "u-env"),
