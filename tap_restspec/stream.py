@@ -169,7 +169,8 @@ class SpecStream(RESTStream[Any]):
                 write=self.tap.write_message,
                 deselected=deselected(self),
             )
-            self._emitter.version = self.run.version if self.replication_method == "FULL_TABLE" else None
+            versioned = self.replication_method == "FULL_TABLE" and self.settings.activate_versions
+            self._emitter.version = self.run.version if versioned else None
         return self._emitter
 
     def values_for(self, context: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -1,0 +1,216 @@
+"""Schemas a target can always load: sampled with the state applied, never invalid, evolving."""
+
+from __future__ import annotations
+
+import json
+
+from jsonschema import Draft7Validator
+
+from tests.helpers import Reply, run_cli, run_tap, source_spec, write_spec
+
+SCHEDULE = {"scheduleStartParamName": "since", "scheduleEndParamName": "before"}
+TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
+
+
+def paged(pages):
+    """A token-paged API serving `pages` (lists of records) in order."""
+
+    def api(seen):
+        index = int(seen.q("cursor") or 0)
+        more = index + 1 < len(pages)
+        return Reply(body={"items": pages[index], "next": str(index + 1) if more else None})
+
+    return api
+
+
+def every_record_fits_the_schema_before_it(run, stream="items"):
+    """The Singer promise a target relies on: each RECORD is valid against the latest SCHEMA."""
+    schema = None
+    for message in run.messages:
+        if message.get("stream") != stream:
+            continue
+        if message["type"] == "SCHEMA":
+            schema = message["schema"]
+        elif message["type"] == "RECORD":
+            assert schema is not None
+            errors = list(Draft7Validator(schema).iter_errors(message["record"]))
+            assert not errors, (message["record"], [e.message for e in errors])
+
+
+def test_a_run_with_state_samples_its_own_window_and_reuses_the_page(serve, tmp_path):
+    server = serve(lambda seen: Reply(body={"items": [{"id": 1, "at": seen.q("since")}]}))
+    document = {
+        **source_spec(server.url, schedule=SCHEDULE),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    config = {
+        "specs": [write_spec(tmp_path, "items.json", document)],
+        "start_date": "2024-01-01T00:00:00Z",
+        "end_date": "2024-03-01T00:00:00Z",
+    }
+    state = {
+        "bookmarks": {
+            "items": {"replication_key": "window_end", "replication_key_value": "2024-02-01T00:00:00Z"}
+        }
+    }
+    run = run_tap(config, state=state)
+    assert [(s.q("since"), s.q("before")) for s in server.seen] == [
+        ("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z")
+    ]
+    assert run.records() == [{"id": 1, "at": "2024-02-01T00:00:00Z"}]
+
+    server.seen.clear()
+    discovered = run_cli(tmp_path, config, "--discover")
+    assert discovered.code == 0, discovered.stderr
+    assert [s.q("since") for s in server.seen] == ["2024-01-01T00:00:00Z"]  # what a first run reads
+
+
+def test_an_advance_spec_with_an_adf_path_samples_its_own_window_too(serve, tmp_path):
+    server = serve(lambda seen: Reply(body={"results": [{"id": 7}]}))
+    attrs = {
+        "urlParams": {
+            "host": server.url,
+            "path": "/export@{if(empty(coalesce(pipeline()?.parameters?.ingestionStart,'')),'?full=1','')}",
+            "queryParams": {"query": "{SCHEDULE_QUERY}"},
+        },
+        "contentPath": {"path": "$.results"},
+        "scheduleParams": {
+            "type": "ADVANCE",
+            "paramFormat": "yyyy-MM-ddTHH:mm:ssK",
+            "incremental": "updated>{START_TIME} updated<{END_TIME}",
+            "backfill": "updated<{END_TIME}",
+        },
+    }
+    document = {"sourceSpec": {"attributes": attrs}, "singer": {"name": "users", "primaryKeys": ["id"]}}
+    config = {"specs": [write_spec(tmp_path, "users.json", document)], "end_date": "2024-03-01T00:00:00Z"}
+    state = {
+        "bookmarks": {
+            "users": {"replication_key": "window_end", "replication_key_value": "2024-02-01T00:00:00Z"}
+        }
+    }
+    run_tap(config, state=state)
+    assert [(s.q("query"), s.q("full")) for s in server.seen] == [
+        ("updated>2024-02-01T00:00:00Z updated<2024-03-01T00:00:00Z", None)
+    ]
+
+
+def test_an_empty_sample_still_lists_the_keys(serve, tmp_path):
+    server = serve(lambda seen: Reply(body={"items": []}))
+    document = {
+        **source_spec(server.url),
+        "singer": {"name": "items", "primaryKeys": ["id"], "replicationKey": "updated_at"},
+    }
+    run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
+    schema = run.schemas()["items"]
+    assert schema["key_properties"] == ["id"]
+    assert schema["schema"]["properties"] == {
+        "id": {"type": ["string", "null"]},
+        "updated_at": {"type": ["string", "null"]},
+    }
+
+
+def test_an_explode_with_no_child_in_the_sample_still_lists_the_child_keys(serve, tmp_path):
+    pages = [
+        [{"email_id": "e1", "activity": []}],
+        [{"email_id": "e2", "activity": [{"action": "open", "timestamp": "t"}]}],
+    ]
+    server = serve(lambda seen: paged(pages)(seen))
+    document = {
+        **source_spec(
+            server.url, content="$.emails", pagination=TOKEN, explodeEntityPath={"path": "$.emails.activity"}
+        ),
+        "singer": {"name": "activity", "primaryKeys": ["email_id", "action", "timestamp"]},
+    }
+    document["sourceSpec"]["attributes"]["contentPath"] = {
+        "path": "$.items",
+        "overrideWrapperAttribute": "emails",
+    }
+    run = run_tap({"specs": [write_spec(tmp_path, "activity.json", document)]})
+    first = next(m for m in run.messages if m["type"] == "SCHEMA")
+    assert {"email_id", "action", "timestamp"} <= set(first["schema"]["properties"])
+    assert run.records() == [{"email_id": "e2", "action": "open", "timestamp": "t"}]
+    every_record_fits_the_schema_before_it(run, "activity")
+
+
+def test_a_field_first_seen_on_page_two_widens_the_schema_before_its_record(serve, tmp_path):
+    pages = [
+        [{"id": 1, "n": 1}, {"id": 2, "n": None}],
+        [{"id": 3, "n": 2, "plan": "pro"}],
+        [{"id": 4, "n": 2.5}],
+        [{"id": 5, "n": "three", "plan": None}],
+    ]
+    server = serve(paged(pages))
+    document = {
+        **source_spec(server.url, pagination=TOKEN),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert [r for page in pages for r in page] == run.records()  # never changed, never dropped
+    every_record_fits_the_schema_before_it(run)
+    sequence = [
+        (m["type"], m.get("record", {}).get("id")) for m in run.messages if m["type"] in ("SCHEMA", "RECORD")
+    ]
+    assert sequence == [
+        ("SCHEMA", None),
+        ("RECORD", 1),
+        ("RECORD", 2),
+        ("SCHEMA", None),
+        ("RECORD", 3),
+        ("SCHEMA", None),
+        ("RECORD", 4),
+        ("SCHEMA", None),
+        ("RECORD", 5),
+    ]
+    last = [m for m in run.messages if m["type"] == "SCHEMA"][-1]["schema"]["properties"]
+    assert last["plan"] == {"type": ["string", "null"]}
+    assert last["n"] == {"type": ["string", "number", "null"]}
+
+
+def test_a_catalog_schema_is_the_start_and_still_evolves(serve, tmp_path):
+    pages = [[{"id": 1}], [{"id": 2, "extra": True}]]
+    server = serve(paged(pages))
+    document = {
+        **source_spec(server.url, pagination=TOKEN),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    path = write_spec(tmp_path, "items.json", document)
+    catalog = json.loads(run_cli(tmp_path, {"specs": [path]}, "--discover").stdout)
+    catalog["streams"][0]["schema"]["properties"]["id"]["description"] = "from the catalog"
+    server.seen.clear()
+    run = run_tap({"specs": [path]}, catalog=catalog)
+    schemas = [m["schema"] for m in run.messages if m["type"] == "SCHEMA"]
+    assert schemas[0]["properties"]["id"]["description"] == "from the catalog"
+    assert (
+        "extra" in schemas[-1]["properties"]
+        and schemas[-1]["properties"]["id"]["description"] == "from the catalog"
+    )
+    assert run.records() == [{"id": 1}, {"id": 2, "extra": True}]
+    assert len(server.seen) == 2  # the catalog's schema: no sample
+
+
+def test_a_custom_schema_never_changes_and_names_what_it_leaves_out_once(serve, tmp_path):
+    pages = [[{"id": 1, "x": 1}], [{"id": 2, "x": 2, "y": 3}]]
+    server = serve(paged(pages))
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    document = {
+        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    result = run_cli(tmp_path, {"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert result.code == 0, result.stderr
+    schemas = [m for m in result.messages() if m["type"] == "SCHEMA"]
+    assert len(schemas) == 1 and set(schemas[0]["schema"]["properties"]) == {"id"}
+    assert result.records() == [{"id": 1}, {"id": 2}]
+    warnings = [line for line in result.stderr.splitlines() if "not in the spec's schema" in line]
+    assert len(warnings) == 2 and "x" in warnings[0] and "y" in warnings[1]
+
+
+def test_a_big_integer_stays_exact_and_is_typed_a_number(serve, tmp_path):
+    big = 123456789012345678901234567890
+    server = serve(lambda seen: Reply(raw=b'{"items": [{"id": 123456789012345678901234567890, "n": 1}]}'))
+    document = {**source_spec(server.url), "singer": {"name": "items", "primaryKeys": ["id"]}}
+    result = run_cli(tmp_path, {"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert '"id":123456789012345678901234567890' in result.stdout
+    assert result.records() == [{"id": big, "n": 1}]
+    schema = next(m for m in result.messages() if m["type"] == "SCHEMA")["schema"]
+    assert schema["properties"]["id"] == {"type": ["number", "null"]}
