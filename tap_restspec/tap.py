@@ -179,10 +179,17 @@ class TapRestSpec(Tap):
     ) -> None:
         """The sync: as the SDK's, with the state and catalog files read with one-line errors."""
         super(Tap, cls).invoke(about=about, about_format=about_format)
+        try:
+            state_dict = read_state_file(state) if state is not None else None
+            catalog_dict = read_catalog_file(catalog) if catalog is not None else None
+        finally:  # closed at once: an error must not leave the files open (a ResourceWarning)
+            for handle in (state, catalog):
+                if handle is not None:
+                    handle.close()
         tap = cls(
             config=config.config if config is not None else None,
-            state=read_state_file(state) if state is not None else None,
-            catalog=read_catalog_file(catalog) if catalog is not None else None,
+            state=state_dict,
+            catalog=catalog_dict,
             validate_config=True,
         )
         tap.sync_all()

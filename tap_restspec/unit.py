@@ -75,6 +75,15 @@ def windows(stream: SpecStream, context: Mapping[str, Any] | None) -> list[Windo
             dates.to_iso(window.end),
         )
         return []
+    if window.empty:
+        LOGGER.info(
+            "Stream %s%s: the window %s .. %s is empty; nothing to read",
+            stream.name,
+            where,
+            dates.to_iso(window.end),
+            dates.to_iso(window.end),
+        )
+        return []
     step = settings.window_step or spec.window_step
     parts = slices(window, step)
     LOGGER.info(
@@ -100,36 +109,47 @@ def run_unit(
     added = {k: as_text(v) for k, v in (context or {}).items()}
     keys = spec.primary_keys
     key_stream = stream.replication_key if stream.replication_key and not spec.windowed else None
-    for window in windows(stream, context):
-        unit_pass = stream.pass_for(values, window)
-        for page in unit_pass.pages(stream.fetch):
-            if page.missing:
-                run.warn_once("missing", missing_warning(spec, page))
-            raw = page.raw
-            if None in raw:
-                run.warn_once("nulls", f"Stream {spec.name}: null elements in the content array are skipped")
-            extracted_at = run.clock()
-            for record in stream.extractor.records(raw):
-                for name, value in added.items():
-                    if name not in record:
-                        record[name] = value
-                for key in keys:
-                    if key not in record:
-                        raise StreamError(
-                            f"stream {spec.name}: a record has no primary key {key!r} "
-                            f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
-                        )
-                if selected:
-                    stream.emitter.emit(record, extracted_at)
-                    if key_stream:
-                        with run.state_lock:
-                            stream.state_manager.increment_state(
-                                record, context=state_context, replication_key=key_stream
+    children = bool(stream.children)
+    emit = stream.emitter.emit if selected else None
+    with stream.get_record_counter() as counter, stream.get_http_request_counter() as http:
+        counter.with_context(state_context)
+        http.with_context(state_context)
+        for window in windows(stream, context):
+            for page in stream.pass_for(values, window).pages(stream.fetch):
+                http.increment()
+                if page.missing:
+                    run.warn_once("missing", missing_warning(spec, page))
+                raw = page.raw
+                if None in raw:
+                    run.warn_once(
+                        "nulls", f"Stream {spec.name}: null elements in the content array are skipped"
+                    )
+                extracted_at = run.clock()
+                count = 0
+                for record in stream.extractor.records(raw):
+                    for name, value in added.items():
+                        if name not in record:
+                            record[name] = value
+                    for key in keys:
+                        if key not in record:
+                            raise StreamError(
+                                f"stream {spec.name}: a record has no primary key {key!r} "
+                                f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
                             )
-                run.offer_children(stream, record)
-                yield record
-        if selected:
-            finish_slice(stream, state_context, window)
+                    if emit is not None:
+                        emit(record, extracted_at)
+                        if key_stream:
+                            with run.state_lock:
+                                stream.state_manager.increment_state(
+                                    record, context=state_context, replication_key=key_stream
+                                )
+                    if children:
+                        run.offer_children(stream, record)
+                    count += 1
+                    yield record
+                counter.increment(count)
+            if selected:
+                finish_slice(stream, state_context, window)
 
 
 def finish_slice(stream: SpecStream, context: dict[str, Any] | None, window: Window) -> None:
