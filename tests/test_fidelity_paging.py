@@ -1,0 +1,557 @@
+"""Pagination as real APIs page (issue 11, part 2), end to end through the real tap.
+
+End conditions for every type (and an absent field that does not end it); Zendesk's last
+page with `has_more: false` and a cursor (the shipped spec against the demo API);
+relative `POINTER` links resolved per RFC 3986 (HubSpot's `?after=` as its docs print it);
+`headers.<name>` tokens and an RFC 8288 `Link` header; `BODYPARAM` for a POST search API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from demo.api import DemoAPI
+from tests.helpers import ROOT, Reply, Seen
+
+SPECS = ROOT / "specs"
+
+
+class Catalog:
+    """25 items, 10 a page unless `limit` says otherwise, reachable by every kind of paging.
+
+    The position comes from `offset`, `page` (from 1), `cursor` (query, `X-Cursor` header or
+    the JSON body) or `from` (a link). Each page offers what every type needs next: a
+    `next` token, a `paging.next` link, an `X-Next-Cursor` header and a `Link` header, and
+    `mark(index)` may add fields to the body of page `index` (0, 1, ...).
+    """
+
+    def __init__(self, total: int = 25, mark: Any = None, endless: bool = False) -> None:
+        self.total = total
+        self.mark = mark or (lambda index: {})
+        self.endless = endless  # offer a next token / link / full page even after the last item
+
+    def __call__(self, seen: Seen) -> Reply:
+        body = seen.json() if seen.body else {}
+        limit = int(seen.q("limit") or body.get("limit") or 10)
+        if seen.q("page"):
+            start = (int(seen.q("page")) - 1) * limit
+        else:
+            raw = (
+                seen.q("offset")
+                or seen.q("cursor")
+                or seen.headers.get("X-Cursor")
+                or body.get("cursor")
+                or seen.q("from")
+                or 0
+            )
+            start = int(raw)
+        end = start + limit if self.endless else min(start + limit, self.total)
+        rows = [{"id": i} for i in range(start, end)]
+        following = end if (self.endless or end < self.total) else None
+        payload: dict[str, Any] = {"items": rows, "next": None if following is None else str(following)}
+        headers = {}
+        if following is not None:
+            payload["paging"] = {"next": f"/items?from={following}"}
+            headers["X-Next-Cursor"] = str(following)
+            headers["Link"] = f'<{seen.link("/items", [("from", str(following))])}>; rel="next"'
+        payload.update(self.mark(start // limit))
+        return Reply(body=payload, headers=headers)
+
+
+def items_spec(url: str, pagination: dict[str, Any], **attributes: Any) -> dict[str, Any]:
+    attrs = {
+        "urlParams": {"host": url, "path": "/items", "method": attributes.pop("method", "GET")},
+        "contentPath": {"path": "$.items"},
+        "paginationParams": pagination,
+        **attributes,
+    }
+    return {"sourceSpec": {"attributes": attrs}}
+
+
+TYPES = {
+    "OFFSET": {"type": "OFFSET", "limitName": "limit", "limitValue": 10, "offsetName": "offset"},
+    "POINTER": {"type": "POINTER", "pointerPath": "$.paging.next"},
+    "CONTINUATION_TOKEN": {
+        "type": "CONTINUATION_TOKEN",
+        "continuationTokenPath": "$.next",
+        "parameterType": "QUERYPARAM",
+        "parameterName": "cursor",
+    },
+    "PAGE": {
+        "type": "PAGE",
+        "limitName": "limit",
+        "limitValue": 10,
+        "pageParamName": "page",
+        "initialPageIndex": 1,
+    },
+}
+
+
+def ids(run) -> list[int]:
+    return [r["id"] for r in run.records()]
+
+
+# --- end conditions, every type -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", list(TYPES))
+@pytest.mark.parametrize(
+    ("name", "value", "mark"),
+    [
+        pytest.param(
+            "$.meta.has_more", "Const:false", lambda i: {"meta": {"has_more": i < 1}}, id="const-false"
+        ),
+        pytest.param(
+            "meta.has_more", "false", lambda i: {"meta": {"has_more": i < 1}}, id="text-false-no-dollar"
+        ),
+        pytest.param("$.status", "done", lambda i: {"status": "done" if i == 1 else "more"}, id="text"),
+        pytest.param("$.remaining", "Const:0", lambda i: {"remaining": 10 - 10 * i}, id="const-number"),
+    ],
+)
+def test_the_end_condition_ends_every_type_on_the_page_where_it_holds(
+    serve, run_spec, kind, name, value, mark
+):
+    server = serve(Catalog(mark=mark, endless=True))  # an API that would go on for ever
+    pagination = {**TYPES[kind], "endConditionName": name, "endConditionValue": value}
+    run = run_spec(items_spec(server.url, pagination))
+    assert ids(run) == list(range(20))
+    assert len(server.seen) == 2
+
+
+@pytest.mark.parametrize("kind", list(TYPES))
+def test_an_end_condition_whose_field_is_absent_does_not_end_the_stream(serve, run_spec, kind):
+    server = serve(Catalog())  # never sends `hasMore`: each type's own last page ends it
+    pagination = {**TYPES[kind], "endConditionName": "$.hasMore", "endConditionValue": "Const:false"}
+    run = run_spec(items_spec(server.url, pagination))
+    assert ids(run) == list(range(25))
+    assert len(server.seen) == 3
+
+
+@pytest.mark.parametrize("kind", list(TYPES))
+def test_an_end_condition_that_does_not_hold_does_not_end_the_stream(serve, run_spec, kind):
+    server = serve(Catalog(mark=lambda i: {"meta": {"has_more": True}}))
+    pagination = {**TYPES[kind], "endConditionName": "$.meta.has_more", "endConditionValue": "Const:false"}
+    assert ids(run_spec(items_spec(server.url, pagination))) == list(range(25))
+
+
+def test_an_end_condition_on_a_response_header(serve, run_spec):
+    catalog = Catalog(endless=True)
+
+    def answer(seen):
+        reply = catalog(seen)
+        reply.headers["X-Last-Page"] = "true" if seen.q("cursor") == "10" else "false"
+        return reply
+
+    server = serve(answer)
+    pagination = {
+        **TYPES["CONTINUATION_TOKEN"],
+        "endConditionName": "headers.x-last-page",
+        "endConditionValue": "true",
+    }
+    assert ids(run_spec(items_spec(server.url, pagination))) == list(range(20))
+    assert len(server.seen) == 2
+
+
+def test_none_with_an_end_condition_makes_one_request(serve, run_spec):
+    server = serve(Catalog(mark=lambda i: {"meta": {"has_more": True}}))
+    pagination = {"type": "NONE", "endConditionName": "$.meta.has_more", "endConditionValue": "Const:true"}
+    assert ids(run_spec(items_spec(server.url, pagination))) == list(range(10))
+    assert len(server.seen) == 1
+
+
+# --- Zendesk's last page: has_more false, a cursor still there ----------------------------------------
+
+
+def _config(api: DemoAPI) -> dict[str, Any]:
+    config = api.tap_config()
+    config.pop("specs", None)
+    return config
+
+
+def test_shipped_zendesk_spec_stops_on_has_more_false_without_asking_again(run_spec):
+    """300 users, `page[size]=1000`: Zendesk's one page says `has_more: false` and still has a
+    cursor; asking with that cursor again is the extra request the contract rules out."""
+    with DemoAPI(users=300) as api:
+        run = run_spec(SPECS / "zendesk_users.json", **_config(api))
+        seen = [r for r in api.requests if r["path"].startswith("/api/v2/search/export")]
+    assert len(run.records("zendesk_users")) == 300
+    assert len(seen) == 1, [r["query"] for r in seen]
+
+
+def test_zendesk_spec_with_the_end_condition_makes_no_extra_request(run_spec):
+    """The shipped spec plus `endConditionName: $.meta.has_more`, `endConditionValue: Const:false`."""
+    document = json.loads((SPECS / "zendesk_users.json").read_text())
+    pagination = document["sourceSpec"]["attributes"]["paginationParams"]
+    pagination.update(
+        endConditionName="$.meta.has_more", endConditionValue="Const:false", delayRequestMillis=0
+    )
+    with DemoAPI(users=2500) as api:  # three pages: 1000, 1000, 500 (has_more false, a cursor)
+        run = run_spec(document, name="zendesk_users.json", **_config(api))
+        seen = [r for r in api.requests if r["path"].startswith("/api/v2/search/export")]
+    assert len(run.records("zendesk_users")) == 2500
+    assert len(seen) == 3
+    assert ["page[after]" in r["params"] for r in seen] == [False, True, True]
+
+
+# --- relative POINTER links (RFC 3986) --------------------------------------------------------------
+
+
+CONTACTS = "/crm/v3/objects/contacts"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        pytest.param(lambda seen, after: f"{CONTACTS}?after={after}", id="origin-relative"),
+        pytest.param(lambda seen, after: f"?after={after}", id="query-only-as-hubspot-docs-print-it"),
+        pytest.param(lambda seen, after: f"contacts?after={after}", id="path-relative"),
+        pytest.param(lambda seen, after: f"//{seen.host}{CONTACTS}?after={after}", id="network-path"),
+        pytest.param(lambda seen, after: f"  {CONTACTS}?after={after}  ", id="spaces-around"),
+    ],
+)
+def test_relative_pointer_links_resolve_against_the_url_that_returned_them(serve, run_spec, link):
+    def contacts(seen):
+        if seen.route != CONTACTS:
+            return Reply(404, body={"status": "error", "message": f"no route {seen.route}"})
+        start = int(seen.q("after") or 0)
+        rows = [{"id": str(i)} for i in range(start, min(start + 10, 25))]
+        body: dict[str, Any] = {"results": rows}
+        if start + 10 < 25:
+            body["paging"] = {"next": {"after": str(start + 10), "link": link(seen, start + 10)}}
+        return Reply(body=body)
+
+    server = serve(contacts)
+    document = {
+        "sourceSpec": {
+            "attributes": {
+                "urlParams": {"host": server.url, "path": CONTACTS, "method": "GET"},
+                "contentPath": "$.results",
+                "paginationParams": {
+                    "type": "POINTER",
+                    "limitName": "limit",
+                    "limitValue": 10,
+                    "pointerPath": "$.paging.next.link",
+                },
+            }
+        }
+    }
+    run = run_spec(document)
+    assert [r["id"] for r in run.records()] == [str(i) for i in range(25)]
+    assert [s.route for s in server.seen] == [CONTACTS] * 3
+    assert [s.q("after") for s in server.seen] == [None, "10", "20"]
+
+
+def test_shipped_hubspot_spec_follows_the_docs_relative_after_links_on_the_demo():
+    """The demo's relative mode answers `"link": "?after=..."`, as HubSpot's reference prints it."""
+    from tests.helpers import run_tap
+
+    with DemoAPI(hubspot_links="relative", contacts=230) as api:
+        run = run_tap(api.tap_config(specs=[str(SPECS / "hubspot_contacts.json")]))
+        seen = api.requests
+    assert sorted(r["id"] for r in run.records("hubspot_contacts")) == sorted(api.ids("hubspot_contacts"))
+    assert {r["path"] for r in seen} == {CONTACTS}  # never the host root
+    assert {r["status"] for r in seen} == {200}
+    assert seen[0]["params"]["limit"] == ["100"]
+    assert all("after" in r["params"] for r in seen[1:])
+
+
+def test_shipped_hubspot_spec_follows_absolute_links_with_the_limit_kept(demo_api):
+    from tests.helpers import run_tap
+
+    demo_api.clear_requests()
+    run = run_tap(demo_api.tap_config(specs=[str(SPECS / "hubspot_contacts.json")]))
+    seen = demo_api.requests
+    assert len(run.records()) == len(demo_api.ids("hubspot_contacts"))
+    assert [r["params"].get("limit") for r in seen] == [["100"]] * len(seen)
+
+
+# --- headers.<name> and the Link header --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["headers.X-Next-Cursor", "headers.x-next-cursor", "HEADERS.X-NEXT-CURSOR"])
+def test_continuation_token_from_a_response_header(serve, run_spec, name):
+    server = serve(Catalog())
+    pagination = {
+        "type": "CONTINUATION_TOKEN",
+        "continuationTokenPath": name,
+        "parameterType": "QUERYPARAM",
+        "parameterName": "cursor",
+    }
+    assert ids(run_spec(items_spec(server.url, pagination))) == list(range(25))
+    assert [s.q("cursor") for s in server.seen] == [None, "10", "20"]
+
+
+def github_issues(per_page_default: int = 30):
+    """`GET /repos/o/r/issues?page=N&per_page=M` with GitHub's `Link` header: prev, next, last, first."""
+    total = 25
+
+    def answer(seen: Seen) -> Reply:
+        page, per = int(seen.q("page") or 1), int(seen.q("per_page") or per_page_default)
+        last = -(-total // per)
+        rows = [{"id": i, "number": i + 1} for i in range((page - 1) * per, min(page * per, total))]
+
+        def url(n: int) -> str:
+            return seen.link(seen.route, [("per_page", str(per)), ("page", str(n))])
+
+        rels = []
+        if page > 1:
+            rels += [f'<{url(page - 1)}>; rel="prev"']
+        if page < last:
+            rels += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+        if page > 1:
+            rels += [f'<{url(1)}>; rel="first"']
+        return Reply(body=rows, headers={"Link": ", ".join(rels)} if rels else {})
+
+    return answer
+
+
+def test_pointer_from_an_rfc8288_link_header_with_several_rels(serve, run_spec):
+    server = serve(github_issues())
+    document = {
+        "sourceSpec": {
+            "attributes": {
+                "urlParams": {"host": server.url, "path": "/repos/octocat/hello/issues", "method": "GET"},
+                "contentPath": "$",
+                "paginationParams": {
+                    "type": "POINTER",
+                    "limitName": "per_page",
+                    "limitValue": 10,
+                    "pointerPath": "headers.link",
+                },
+            }
+        }
+    }
+    run = run_spec(document)
+    assert ids(run) == list(range(25))
+    assert [(s.q("page"), s.q("per_page")) for s in server.seen] == [(None, "10"), ("2", "10"), ("3", "10")]
+
+
+def test_pointer_from_a_link_header_with_a_relative_target(serve, run_spec):
+    def answer(seen: Seen) -> Reply:
+        start = int(seen.q("from") or 0)
+        headers = (
+            {"Link": f'</items?from={start + 10}>; rel="next", </items>; rel="first"'} if start < 20 else {}
+        )
+        return Reply(body={"items": [{"id": i} for i in range(start, min(start + 10, 25))]}, headers=headers)
+
+    server = serve(answer)
+    run = run_spec(items_spec(server.url, {"type": "POINTER", "pointerPath": "headers.Link"}))
+    assert ids(run) == list(range(25))
+
+
+def test_pointer_from_a_named_header(serve, run_spec):
+    def answer(seen: Seen) -> Reply:
+        start = int(seen.q("from") or 0)
+        headers = {"X-Next-Page": f"/items?from={start + 10}"} if start < 20 else {}
+        return Reply(body={"items": [{"id": i} for i in range(start, min(start + 10, 25))]}, headers=headers)
+
+    server = serve(answer)
+    run = run_spec(items_spec(server.url, {"type": "POINTER", "pointerPath": "headers.x-next-page"}))
+    assert ids(run) == list(range(25))
+
+
+# --- BODYPARAM: a POST search API ----------------------------------------------------------------------
+
+
+SEARCH = "/crm/v3/objects/contacts/search"
+
+
+class HubSpotSearch:
+    """`POST /crm/v3/objects/contacts/search` as HubSpot answers: a JSON body with `filterGroups`,
+    `sorts`, `properties`, `limit` (an integer, at most 200) and `after` (a string); the answer
+    has `total`, `results` and `paging.next.after` (with a relative `link`) while more remain."""
+
+    def __init__(self, total: int = 230) -> None:
+        self.contacts = [
+            {
+                "id": str(1000 + i),
+                "properties": {
+                    "email": f"c{i}@example.com",
+                    "lastmodifieddate": str(1704067200000 + i * 60_000),
+                },
+                "createdAt": "2024-01-01T00:00:00.000Z",
+                "updatedAt": "2024-01-01T00:00:00.000Z",
+                "archived": False,
+            }
+            for i in range(total)
+        ]
+
+    def __call__(self, seen: Seen) -> Reply:
+        if seen.method != "POST" or seen.route != SEARCH:
+            return Reply(405, body={"status": "error", "message": "Method Not Allowed"})
+        body = seen.json()
+        limit = body.get("limit", 10)
+        if not isinstance(limit, int) or not 1 <= limit <= 200:
+            return Reply(
+                400,
+                body={
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"limit: {limit!r} is not an integer in 1..200",
+                },
+            )
+        rows = self.contacts
+        for group in body.get("filterGroups", []):
+            for f in group.get("filters", []):
+                value = int(f["value"])
+                if f["operator"] == "GTE":
+                    rows = [r for r in rows if int(r["properties"][f["propertyName"]]) >= value]
+                elif f["operator"] == "LT":
+                    rows = [r for r in rows if int(r["properties"][f["propertyName"]]) < value]
+        start = int(body.get("after") or 0)
+        page = rows[start : start + limit]
+        answer: dict[str, Any] = {"total": len(rows), "results": page}
+        if start + limit < len(rows):
+            nxt = str(start + limit)
+            answer["paging"] = {"next": {"after": nxt, "link": f"?after={nxt}"}}
+        return Reply(body=answer)
+
+
+def search_spec(url: str, **pagination: Any) -> dict[str, Any]:
+    return {
+        "sourceSpec": {
+            "attributes": {
+                "urlParams": {"host": url, "path": SEARCH, "method": "POST"},
+                "headerParams": {"Content-Type": "application/json"},
+                "bodyParams": {
+                    "filterGroups": [
+                        {
+                            "filters": [
+                                {
+                                    "propertyName": "lastmodifieddate",
+                                    "operator": "GTE",
+                                    "value": "{START_TIME}",
+                                },
+                                {"propertyName": "lastmodifieddate", "operator": "LT", "value": "{END_TIME}"},
+                            ]
+                        }
+                    ],
+                    "sorts": ["lastmodifieddate"],
+                    "properties": ["email", "lastmodifieddate"],
+                },
+                "contentPath": "$.results",
+                "paginationParams": {
+                    "type": "CONTINUATION_TOKEN",
+                    "continuationTokenPath": "$.paging.next.after",
+                    "parameterType": "BODYPARAM",
+                    "parameterName": "after",
+                    "limitName": "limit",
+                    "limitValue": "100",
+                    **pagination,
+                },
+                "scheduleParams": {
+                    "type": "ADVANCE",
+                    "paramFormat": "epoch_ms",
+                    "incremental": "-",
+                    "backfill": "-",
+                },
+            }
+        },
+        "singer": {"name": "hubspot_contacts_search", "primaryKeys": ["id"]},
+    }
+
+
+def test_bodyparam_pages_a_post_search_keeping_the_rest_of_the_body(serve, run_spec):
+    api = HubSpotSearch(total=230)
+    server = serve(api)
+    run = run_spec(
+        search_spec(server.url), start_date="2024-01-01T00:00:00Z", end_date="2024-01-01T04:00:00Z"
+    )
+    assert [r["id"] for r in run.records()] == [c["id"] for c in api.contacts]  # all 230 in the window
+    bodies = [s.json() for s in server.seen]
+    assert [b.get("after") for b in bodies] == [None, "100", "200"]
+    assert {b["limit"] for b in bodies} == {100}  # the limit as a JSON number
+    expected_filters = [
+        {
+            "filters": [
+                {"propertyName": "lastmodifieddate", "operator": "GTE", "value": "1704067200000"},
+                {"propertyName": "lastmodifieddate", "operator": "LT", "value": "1704081600000"},
+            ]
+        }
+    ]
+    for body, seen in zip(bodies, server.seen, strict=True):
+        assert body["filterGroups"] == expected_filters
+        assert body["sorts"] == ["lastmodifieddate"] and body["properties"] == ["email", "lastmodifieddate"]
+        assert seen.raw_query == "" and seen.method == "POST"
+        assert seen.headers["Content-Type"].startswith("application/json")
+
+
+def test_bodyparam_window_narrows_the_search(serve, run_spec):
+    api = HubSpotSearch(total=230)
+    server = serve(api)
+    run = run_spec(
+        search_spec(server.url), start_date="2024-01-01T01:00:00Z", end_date="2024-01-01T02:00:00Z"
+    )
+    assert [r["id"] for r in run.records()] == [c["id"] for c in api.contacts[60:120]]
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("pagination", "placed"),
+    [
+        pytest.param(
+            {
+                "type": "OFFSET",
+                "limitName": "paging.limit",
+                "limitValue": 10,
+                "offsetName": "paging.offset",
+                "parameterType": "BODYPARAM",
+            },
+            [
+                {"limit": 10, "offset": 0, "keep": "me"},
+                {"limit": 10, "offset": 10, "keep": "me"},
+                {"limit": 10, "offset": 20, "keep": "me"},
+            ],
+            id="offset",
+        ),
+        pytest.param(
+            {
+                "type": "PAGE",
+                "limitName": "paging.limit",
+                "limitValue": 10,
+                "pageParamName": "paging.page",
+                "initialPageIndex": 1,
+                "parameterType": "bodyparam",
+            },
+            [
+                {"limit": 10, "page": 1, "keep": "me"},
+                {"limit": 10, "page": 2, "keep": "me"},
+                {"limit": 10, "page": 3, "keep": "me"},
+            ],
+            id="page",
+        ),
+        pytest.param(
+            {
+                "type": "CONTINUATION_TOKEN",
+                "continuationTokenPath": "$.next",
+                "parameterType": "BodyParam",
+                "parameterName": "paging.cursor",
+            },
+            [{"keep": "me"}, {"cursor": "10", "keep": "me"}, {"cursor": "20", "keep": "me"}],
+            id="token",
+        ),
+    ],
+)
+def test_bodyparam_dot_paths_for_every_type(serve, run_spec, pagination, placed):
+    def answer(seen: Seen) -> Reply:
+        paging = seen.json()["paging"]
+        limit = paging.get("limit", 10)
+        start = (
+            paging.get("offset") or ((paging.get("page") or 1) - 1) * limit or int(paging.get("cursor") or 0)
+        )
+        end = min(start + limit, 25)
+        return Reply(
+            body={"items": [{"id": i} for i in range(start, end)], "next": str(end) if end < 25 else None}
+        )
+
+    server = serve(answer)
+    document = items_spec(
+        server.url, pagination, method="POST", bodyParams={"query": "type:user", "paging": {"keep": "me"}}
+    )
+    assert ids(run_spec(document)) == list(range(25))
+    bodies = [s.json() for s in server.seen]
+    assert [b["paging"] for b in bodies] == placed
+    assert {b["query"] for b in bodies} == {"type:user"}
