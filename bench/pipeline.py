@@ -45,7 +45,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import yaml
-from run import BENCH, PYTHON, ROOT, TAP, Sample, count_records, floor_command, machine, mock_api, tap_config
+from run import (
+    BENCH,
+    MOCKS,
+    PYTHON,
+    ROOT,
+    TAP,
+    Sample,
+    count_records,
+    floor_command,
+    machine,
+    mock_api,
+    tap_config,
+)
 
 TARGET_VERSION = "0.8.1"
 VENV = BENCH / "results" / "venvs" / f"target-postgres-{TARGET_VERSION}"
@@ -171,6 +183,9 @@ def check(*children: Child) -> None:
         if child.process.returncode != 0:
             child.errors.seek(0)
             tail = child.errors.read().decode(errors="replace").splitlines()[-20:]
+            for mock in MOCKS:
+                if mock.poll() is not None:  # e.g. a `pkill -f api.py` elsewhere on the machine
+                    tail.append(f"(the mock API, pid {mock.pid}, had exited: {mock.returncode})")
             raise SystemExit(f"{child.name} exited {child.process.returncode}:\n" + "\n".join(tail))
     for child in children:
         child.errors.close()

@@ -70,6 +70,9 @@ class Sample:
 # --- processes ---------------------------------------------------------------------
 
 
+MOCKS: list[subprocess.Popen[str]] = []  # the mock API processes running now
+
+
 @contextmanager
 def mock_api(records: int, latency_ms: float = 0) -> Iterator[str]:
     """Start the mock API on a free port; yield its URL."""
@@ -79,6 +82,7 @@ def mock_api(records: int, latency_ms: float = 0) -> Iterator[str]:
         stdout=subprocess.PIPE,
         text=True,
     )
+    MOCKS.append(process)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().strip()
@@ -86,6 +90,7 @@ def mock_api(records: int, latency_ms: float = 0) -> Iterator[str]:
             raise SystemExit(f"mock API did not start: {line!r}")
         yield line.split(" ", 1)[1]
     finally:
+        MOCKS.remove(process)
         process.terminate()
         process.wait(timeout=30)
 
