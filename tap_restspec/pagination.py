@@ -10,6 +10,7 @@ ignores the offset or page number).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -228,14 +229,31 @@ class NoPaging(PagingType):
     type = "NONE"
 
 
+def _is_header(path: str) -> bool:
+    return path.lower().startswith("headers.")
+
+
 def _lookup(path: str, page: PageView) -> Any:
     """A value from the body (a JSONPath), a header (`headers.<name>`) or the Link header."""
-    if path.lower().startswith("headers."):
+    if _is_header(path):
         name = path[len("headers.") :]
         if name.lower() == "link":
-            return (page.links.get("next") or {}).get("url")
+            return _next_link(page.links)
         return page.headers.get(name)
     return first_value(path, page.body)
+
+
+def _next_link(links: Mapping[str, Mapping[str, str]]) -> str | None:
+    """The `rel="next"` target of a Link header: rel types are case-insensitive and a link may
+    carry several (`rel="next last"`, RFC 8288 section 3.3).
+    """
+    exact = links.get("next")
+    if exact is not None:
+        return exact.get("url")
+    for rel, link in links.items():
+        if "next" in str(rel).lower().split():
+            return link.get("url")
+    return None
 
 
 def parse_paging(fields: Fields, present: bool) -> PagingType | None:
@@ -281,6 +299,9 @@ def end_condition_holds(condition: EndCondition | None, page: PageView) -> bool:
     expected = condition.value
     if isinstance(expected, str) and not isinstance(value, str):
         return as_text(value) == expected
+    if _is_header(condition.path) and not isinstance(expected, str):
+        # a header is text: `Const:true` holds for `X-Last-Page: true`, `Const:0` for `0`
+        return isinstance(value, str) and value.strip() == json.dumps(expected)
     return bool(value == expected and type(value) is type(expected))
 
 

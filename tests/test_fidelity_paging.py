@@ -155,6 +155,29 @@ def test_an_end_condition_on_a_response_header(serve, run_spec):
     assert len(server.seen) == 2
 
 
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("true", "Const:true"), ("0", "Const:0"), ("true", "true"), (" true ", "Const:true")],
+)
+def test_an_end_condition_on_a_header_compares_its_text_with_the_const(serve, run_spec, header, value):
+    """A header is text: `Const:true` means the header reads `true`, not a JSON boolean it cannot be."""
+    catalog = Catalog(endless=True)
+
+    def answer(seen):
+        reply = catalog(seen)
+        reply.headers["X-Done"] = header if seen.q("cursor") == "10" else "no"
+        return reply
+
+    server = serve(answer)
+    pagination = {
+        **TYPES["CONTINUATION_TOKEN"],
+        "endConditionName": "headers.X-Done",
+        "endConditionValue": value,
+    }
+    assert ids(run_spec(items_spec(server.url, pagination))) == list(range(20))
+    assert len(server.seen) == 2
+
+
 def test_none_with_an_end_condition_makes_one_request(serve, run_spec):
     server = serve(Catalog(mark=lambda i: {"meta": {"has_more": True}}))
     pagination = {"type": "NONE", "endConditionName": "$.meta.has_more", "endConditionValue": "Const:true"}
@@ -327,6 +350,22 @@ def test_pointer_from_an_rfc8288_link_header_with_several_rels(serve, run_spec):
     run = run_spec(document)
     assert ids(run) == list(range(25))
     assert [(s.q("page"), s.q("per_page")) for s in server.seen] == [(None, "10"), ("2", "10"), ("3", "10")]
+
+
+@pytest.mark.parametrize("rel", ['rel="next last"', 'rel="Next"', "rel=next"])
+def test_link_header_next_among_several_rel_types_in_any_case(serve, run_spec, rel):
+    """RFC 8288: a link may carry several space-separated relation types, compared in any case."""
+
+    def answer(seen: Seen) -> Reply:
+        start = int(seen.q("from") or 0)
+        link = f'<{seen.link("/items", [("from", str(start + 10))])}>; {rel}, </items>; rel="first"'
+        headers = {"Link": link} if start < 20 else {}
+        return Reply(body={"items": [{"id": i} for i in range(start, min(start + 10, 25))]}, headers=headers)
+
+    server = serve(answer)
+    run = run_spec(items_spec(server.url, {"type": "POINTER", "pointerPath": "headers.link"}))
+    assert ids(run) == list(range(25))
+    assert [s.q("from") for s in server.seen] == [None, "10", "20"]
 
 
 def test_pointer_from_a_link_header_with_a_relative_target(serve, run_spec):
