@@ -196,6 +196,40 @@ def test_auth_spec_setting_picks_the_entry_and_its_host(serve, run_spec, wanted,
     assert {s.headers["Authorization"] for s in used.seen} == {expected}
 
 
+@pytest.mark.parametrize(
+    ("wanted", "chosen"),
+    [
+        pytest.param("oAuth2RefreshCode", "oauth", id="specName-of-adobes-oauth2-base-connection"),
+        pytest.param("OAuth 2 Refresh Code", "oauth", id="as-adobes-submit-page-spells-it"),
+        pytest.param("oAuth2-refresh-code", "oauth", id="as-adobes-beta-template-types-it"),
+        pytest.param(
+            adobe_document("base-connection-basic-request")["auth"]["specName"], "basic", id="basic-specName"
+        ),
+    ],
+)
+def test_auth_spec_as_adobes_base_connections_name_it(serve, run_spec, wanted, chosen):
+    """AEP's `auth.specName` of a base connection, copied into the `auth_spec` setting."""
+    oauth, basic = serve(MailchimpAnyAuth()), serve(MailchimpAnyAuth())
+    run = run_spec(
+        two_entries(oauth.url, basic.url), params={"listId": LIST_ID}, auth_spec=wanted, **ALL_CREDENTIALS
+    )
+    assert len(run.records()) == 250
+    used, unused = (oauth, basic) if chosen == "oauth" else (basic, oauth)
+    assert unused.seen == [] and len(used.seen) == 3
+
+
+def test_the_beta_templates_oauth2_type_spelling_is_an_oauth2_entry(serve, run_spec):
+    """Adobe's beta template types its entry `oAuth2-refresh-code`."""
+    beta = json.loads((FIXTURES / "adobe" / "generic-source-beta-template.json").read_text())
+    assert beta["authSpec"][0]["type"] == "oAuth2-refresh-code"
+    server = serve(MailchimpAnyAuth())
+    document = adobe_document("update-request")
+    document["authSpec"] = [{**beta["authSpec"][0]}]
+    run = run_spec(document, params={"listId": LIST_ID, "host": server.url}, access_token="oauth-token")
+    assert len(run.records()) == 250
+    assert {s.headers["Authorization"] for s in server.seen} == {"Bearer oauth-token"}
+
+
 def test_auth_spec_naming_no_entry_is_a_startup_error_listing_the_entries(serve, run_spec, tmp_path):
     oauth, basic = serve(MailchimpAnyAuth()), serve(MailchimpAnyAuth())
     result = run_spec.cli(

@@ -35,9 +35,7 @@ def parse_entries(fields: Fields, inputs_of: Any) -> tuple[AuthEntry, ...]:
         if not isinstance(raw, dict):
             continue
         kind = entry.text("type") or ""
-        cls = next(
-            (c for name, c in AUTH_TYPES.items() if name.upper() == kind.replace(" ", "").upper()), None
-        )
+        cls = next((c for name, c in AUTH_TYPES.items() if folded(name) == folded(kind)), None)
         schema = entry.object("spec")
         inputs: Mapping[str, Input] = inputs_of(schema)
         declared = schema.strings("required")
@@ -52,13 +50,19 @@ def parse_entries(fields: Fields, inputs_of: Any) -> tuple[AuthEntry, ...]:
     return tuple(entries)
 
 
+def folded(name: str) -> str:
+    """An entry's name or type as compared: any case, without spaces, `-` or `_`; Adobe writes
+    one entry `OAuth2 Refresh Code`, `OAuth 2 Refresh Code`, `oAuth2RefreshCode` and
+    `oAuth2-refresh-code` in different documents.
+    """
+    return re.sub(r"[\s_-]+", "", name).casefold()
+
+
 def _named(spec: StreamSpec, wanted: str) -> list[AuthEntry]:
-    key = wanted.strip().lower()
-    return [
-        e
-        for e in spec.auth
-        if key in (e.name.strip().lower(), (e.type or getattr(e, "raw_type", "")).lower())
-    ]
+    key = folded(wanted)
+    if not key:
+        return []
+    return [e for e in spec.auth if key in (folded(e.name), folded(e.type or getattr(e, "raw_type", "")))]
 
 
 def choose(
