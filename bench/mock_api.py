@@ -13,8 +13,10 @@ Endpoints (records at `$.items`):
     /pointer?limit=L[&start=K]   POINTER: `next` is the absolute URL of the next page, or null
     /token?limit=L[&cursor=C]    CONTINUATION_TOKEN: `next_cursor` is the next token, or null
 
-`--latency-ms` delays every answer (an `asyncio.sleep`, so other connections are served
-meanwhile), as a remote API would. When it listens it prints one line, `ready <url>`, to stdout.
+`--utc-offset 2` writes the timestamps with that offset (`+02:00`) instead of `+00:00`,
+the same instants. `--latency-ms` delays every answer (an `asyncio.sleep`, so other
+connections are served meanwhile), as a remote API would. When it listens it prints one
+line, `ready <url>`, to stdout.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -43,12 +45,12 @@ CITIES = (
 TAGS = ("customer", "newsletter", "vip", "webinar-2023", "trial", "churned", "beta")
 
 
-def iso(seconds: int) -> str:
-    """Mailchimp's timestamp style: `2020-01-01T00:00:00+00:00`."""
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+def iso(seconds: int, zone: timezone = timezone.utc) -> str:
+    """Mailchimp's timestamp style: `2020-01-01T00:00:00+00:00` (or another offset)."""
+    return datetime.fromtimestamp(seconds, zone).isoformat()
 
 
-def make_record(i: int) -> dict[str, object]:
+def make_record(i: int, zone: timezone = timezone.utc) -> dict[str, object]:
     """Record `i`: deterministic, Mailchimp-member-like, 16 top-level fields."""
     h = (i * 2_654_435_761) & 0xFFFFFFFF
     first, last = FIRST[i % len(FIRST)], LAST[h % len(LAST)]
@@ -68,8 +70,8 @@ def make_record(i: int) -> dict[str, object]:
             "PHONE": f"+1-555-{h % 10000:04d}",
         },
         "stats": {"avg_open_rate": (h % 1000) / 1000.0, "avg_click_rate": (h % 377) / 1000.0},
-        "timestamp_signup": iso(signup),
-        "last_changed": iso(signup + h % 86_400_000),
+        "timestamp_signup": iso(signup, zone),
+        "last_changed": iso(signup + h % 86_400_000, zone),
         "member_rating": h % 6,
         "vip": h % 17 == 0,
         "location": {
@@ -88,10 +90,11 @@ def make_record(i: int) -> dict[str, object]:
 class Dataset:
     """The records, each as JSON bytes, and the page bodies built from them."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, utc_offset: float = 0) -> None:
         dumps = orjson.dumps
         self.total = total
-        self.records = [dumps(make_record(i)) for i in range(total)]
+        zone = timezone(timedelta(hours=utc_offset)) if utc_offset else timezone.utc
+        self.records = [dumps(make_record(i, zone)) for i in range(total)]
 
     def items(self, start: int, count: int) -> tuple[bytes, int]:
         start = max(0, start)
@@ -212,9 +215,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8799, help="0: any free port (default 8799)")
     parser.add_argument("--latency-ms", type=float, default=0, help="wait before each answer (default 0)")
+    parser.add_argument("--utc-offset", type=float, default=0, help="hours; timestamps' offset (default 0)")
     args = parser.parse_args()
     started = time.perf_counter()
-    data = Dataset(args.records)
+    data = Dataset(args.records, args.utc_offset)
     size = sum(map(len, data.records))
     print(
         f"mock_api: {args.records} records, {size / 1e6:.0f} MB of JSON, "

@@ -74,11 +74,12 @@ MOCKS: list[subprocess.Popen[str]] = []  # the mock API processes running now
 
 
 @contextmanager
-def mock_api(records: int, latency_ms: float = 0) -> Iterator[str]:
+def mock_api(records: int, latency_ms: float = 0, utc_offset: float = 0) -> Iterator[str]:
     """Start the mock API on a free port; yield its URL."""
     process = subprocess.Popen(
         [PYTHON, str(BENCH / "mock_api.py"), "--records", str(records), "--port", "0"]
-        + (["--latency-ms", str(latency_ms)] if latency_ms else []),
+        + (["--latency-ms", str(latency_ms)] if latency_ms else [])
+        + (["--utc-offset", str(utc_offset)] if utc_offset else []),
         stdout=subprocess.PIPE,
         text=True,
     )
