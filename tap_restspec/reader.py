@@ -27,8 +27,16 @@ class Problems:
         self.lines: list[str] = []
 
     def add(self, prop: str, message: str) -> None:
-        """Note one problem (an empty `prop` for the document itself)."""
-        self.lines.append(f"{self.file}: {prop}: {message}" if prop else f"{self.file}: {message}")
+        """Note one problem (an empty `prop` for the document itself), always on one line."""
+        line = f"{self.file}: {prop}: {message}" if prop else f"{self.file}: {message}"
+        self.lines.append(one_line(line))
+
+
+def one_line(text: str) -> str:
+    r"""`text` with line breaks and other unprintable characters escaped (`\r`, `\n`, `\ufeff`)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
