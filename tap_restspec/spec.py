@@ -22,7 +22,7 @@ from tap_restspec.jsonpath import last_name, simple_segments
 from tap_restspec.model import Input, Parent, Request, Schedule, Selection, StreamSpec, Template
 from tap_restspec.pagination import parse_paging
 from tap_restspec.reader import Fields, Problems, show, too_deep
-from tap_restspec.templating import as_text, check_header_name, compile_template
+from tap_restspec.templating import as_text, check_header_name, compile_template, header_value_problem
 
 METHODS = ("GET", "POST")
 JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
@@ -236,7 +236,12 @@ def _request(attributes: Fields) -> Request | None:
         if problem:
             attributes.add(f"headerParams.{name}", problem)
             continue
-        headers.append((name, _template(value, attributes, f"headerParams.{name}")))
+        template = _template(value, attributes, f"headerParams.{name}")
+        problem = header_value_problem("".join(p for p in template.parts if isinstance(p, str)))
+        if problem:
+            attributes.add(f"headerParams.{name}", problem)
+            continue
+        headers.append((name, template))
     body = _body(attributes.value("bodyParams"), attributes, "bodyParams")
     if method is None:
         return None
@@ -327,7 +332,37 @@ def _schema(owner: Fields) -> dict[str, Any] | None:
     if properties is not None and not isinstance(properties, dict):
         owner.add("schema.properties", "must be an object")
         return None
+    unloadable = _unloadable(schema)
+    if unloadable is not None:
+        owner.add(
+            f"schema.{unloadable}",
+            "must be a JSON schema object (true, false and lists of schemas are not loadable)",
+        )
+        return None
     return schema
+
+
+def _unloadable(schema: dict[str, Any]) -> str | None:
+    """The path of the first subschema the SDK cannot load (it reads every `properties` value,
+    `items` and `anyOf`/`oneOf`/`allOf` entry as an object), or None. Walked without recursion.
+    """
+    stack: list[tuple[dict[str, Any], str]] = [(schema, "")]
+    while stack:
+        node, path = stack.pop()
+        children: list[tuple[str, Any]] = []
+        if isinstance(node.get("properties"), dict):
+            children += [(f"properties.{key}", sub) for key, sub in node["properties"].items()]
+        if "items" in node:
+            children.append(("items", node["items"]))
+        for keyword in ("anyOf", "oneOf", "allOf"):
+            if isinstance(node.get(keyword), list):
+                children += [(f"{keyword}[{i}]", sub) for i, sub in enumerate(node[keyword])]
+        for name, sub in children:
+            where = f"{path}.{name}" if path else name
+            if not isinstance(sub, dict):
+                return where
+            stack.append((sub, where))
+    return None
 
 
 def _parent(fields: Fields) -> Parent | None:

@@ -105,12 +105,22 @@ def check_header_name(name: str) -> str | None:
     return None
 
 
-def check_header_value(name: str, value: str) -> str:
-    """Refuse a header value that would start a header of its own or cannot be sent."""
+def header_value_problem(value: str) -> str | None:
+    """Why `value` cannot be sent as a header value, or None."""
     if "\r" in value or "\n" in value or "\0" in value:
-        raise TemplateError(f"header {name}: value contains a line break")
+        return "value contains a line break or a NUL"
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:
-        raise TemplateError(f"header {name}: value has characters HTTP headers cannot carry") from None
-    return value
+        return "value has characters HTTP headers cannot carry (only Latin-1)"
+    return None
+
+
+def check_header_value(name: str, value: str) -> str:
+    """The value as sent (without surrounding spaces and tabs, as HTTP reads it); refuse one
+    that would start a header of its own or cannot be sent.
+    """
+    problem = header_value_problem(value)
+    if problem:
+        raise TemplateError(f"header {name}: {problem}")
+    return value.strip(" \t")
