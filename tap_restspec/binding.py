@@ -16,10 +16,13 @@ from typing import Any
 
 from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
-from tap_restspec.model import SECRET_SETTINGS, Input, StreamSpec, Template
+from tap_restspec.http import UnsafeURL, origin_of
+from tap_restspec.model import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
+from tap_restspec.reader import one_line
+from tap_restspec.request import url_base
 from tap_restspec.settings import Settings
 from tap_restspec.spec import body_templates
-from tap_restspec.templating import compile_template
+from tap_restspec.templating import TemplateError, as_text, compile_template, header_value_problem
 
 SCHEDULE_NAMES = frozenset({"START_TIME", "END_TIME", "SCHEDULE_QUERY"})
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -32,6 +35,7 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "null": (type(None),),
 }
 MAX_PARTITIONS = 100_000
+MAX_HOST_CHECKS = 10_000  # distinct hosts of a partitioned stream checked at start-up
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,18 @@ def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str
     used = _used_names(spec, host)
     axes = [name for name in given if name in used and _is_partition(spec, name, given[name])]
     lines.extend(_check_values(spec, values, given, axes, used))
+    lines.extend(_value_problems(spec, values, given, axes))
     partitions: tuple[dict[str, Any], ...] = ()
     if axes:
         partitions, problem = _partitions(spec, axes, given)
         if problem:
             lines.append(problem)
+    if host is not None and not lines:
+        problem = _host_problem(spec, host, values, partitions, settings.base_url)
+        if problem:
+            lines.append(problem)
     if lines or host is None:
-        return None, lines
+        return None, [one_line(line) for line in lines]
     return Binding(spec, entry, given, values, host, tuple(axes), partitions), []
 
 
@@ -189,6 +198,62 @@ def _check_values(
                     lines.append(f"{spec.file}: {problem}")
                     break
     return lines
+
+
+def _value_problems(
+    spec: StreamSpec, values: Mapping[str, Any], given: Mapping[str, Any], axes: list[str]
+) -> list[str]:
+    """Values that would break their place: a header value that cannot be sent, a path value
+    `.` or `..` (it would move the request to another path). Values are not shown in headers.
+    """
+    lines: list[str] = []
+    for prop, template in templates(spec):
+        header, path = prop.startswith("headerParams."), prop == "urlParams.path"
+        if not (header or path):
+            continue
+        for name in sorted(template.names):
+            items = given[name] if name in axes else [values.get(name)]
+            for item in items:
+                if item is None or isinstance(item, (dict, list)):
+                    continue
+                text = as_text(item)
+                if header:
+                    problem = header_value_problem(text)
+                elif text.strip() in (".", ".."):
+                    problem = f"path value {text!r} would move the request to another path"
+                else:
+                    problem = None
+                if problem:
+                    lines.append(f"{spec.file}: {prop}: {{{name}}}: {problem}")
+                    break
+    return lines
+
+
+def _host_problem(
+    spec: StreamSpec,
+    host: Template,
+    values: Mapping[str, Any],
+    partitions: tuple[dict[str, Any], ...],
+    base_url: str | None,
+) -> str | None:
+    """The host, filled in with each partition's values, must be one plain http(s) origin."""
+    where = "urlParams.host" if spec.request.host is not None else "params.host"
+    if not all(isinstance(part, (str, Placeholder)) for part in host.parts):
+        return f"{spec.file}: {where}: @{{...}} expressions are not supported in the host"
+    if host.names - set(values) or host.names & SCHEDULE_NAMES:
+        return None  # a missing value is reported already; a window's value is known only later
+    used = sorted(host.names & {k for p in partitions[:1] for k in p})
+    contexts = {tuple((k, str(p[k])) for k in used) for p in partitions} if used else {()}
+    for context in sorted(contexts)[:MAX_HOST_CHECKS]:
+        filled = {**values, **dict(context)}
+        try:
+            origin_of(url_base(host, filled, base_url))
+        except (TemplateError, UnsafeURL, ValueError) as exc:
+            why = str(exc).removeprefix("URL refused: ")
+            given = ", ".join(f"{name}={as_text(filled[name])!r}" for name in sorted(host.names))
+            shown = f"{host.source!r}" + (f" with {given}" if given else "")
+            return f"{spec.file}: {where}: {shown} does not make a usable URL: {why}"
+    return None
 
 
 def _type_problem(name: str, value: Any, declared: Input) -> str | None:
