@@ -12,6 +12,7 @@ from singer_sdk import typing as th
 
 from tap_restspec import dates
 from tap_restspec.errors import SettingsError
+from tap_restspec.http import UnsafeURL, origin_of
 from tap_restspec.model import SECRET_SETTINGS, Duration
 
 SECRET_DESCRIPTIONS = {
@@ -202,11 +203,13 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
             lines.append(f"config: window_step: {exc}")
     base_url = config.get("base_url") or None
     if base_url is not None:
-        parts = urlsplit(str(base_url))
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.username:
+        problem = _base_url_problem(base_url)
+        if problem is not None:
             lines.append(
-                f"config: base_url: {str(base_url)!r} is not an http(s) URL such as http://localhost:8765"
+                f"config: base_url: {str(base_url)[:80]!r} is not an http(s) URL such as "
+                f"http://localhost:8765{problem}"
             )
+            base_url = None
     auth_spec = config.get("auth_spec")
     if auth_spec is not None and not isinstance(auth_spec, str):
         lines.append("config: auth_spec: must be the name or type of an authSpec entry")
@@ -231,6 +234,22 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     if lines:
         raise SettingsError(lines)
     return settings
+
+
+def _base_url_problem(value: Any) -> str | None:
+    """Why `value` cannot be the `base_url` (" (reason)", or "" when only the form is wrong), or None."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.username:
+            return ""
+        origin_of(value)
+    except UnsafeURL as exc:
+        return f" ({str(exc).removeprefix('URL refused: ')})"
+    except ValueError:
+        return ""
+    return None
 
 
 def _date(config: Mapping[str, Any], name: str, lines: list[str]) -> datetime | None:
