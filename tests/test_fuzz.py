@@ -1,0 +1,406 @@
+"""Fuzzing the spec parser: mutated shipped specs fail with one clean line each, never a traceback.
+
+Each case takes one of the shipped specs (`specs/*.json`), applies one to three seeded
+mutations (delete, duplicate or retype a property, nest deeply, CR/LF and non-Latin-1 in
+headers, huge numbers, wrong-typed `spec.properties.*`, keep/skip of the wrong type, BOMs,
+empty strings, enumerations in random case or unknown, broken placeholders and
+expressions, broken JSON text) and builds the tap's streams and catalog in-process, as
+`--discover` does, with `base_url` at a closed local port so nothing is ever answered.
+The only exceptions allowed are `UserError`s whose lines are each one line and start with
+the spec's file name, `config:`, or (a request to the closed port) `stream <name>:`.
+
+    RESTSPEC_FUZZ_CASES=5000 RESTSPEC_FUZZ_SEED=7 .venv/bin/python -m pytest tests/test_fuzz.py
+
+runs more cases (default 300, seed 20261201); a failure names its case number and mutations.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import random
+import socket
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tap_restspec.errors import UserError
+from tests.helpers import ROOT, run_cli
+
+SHIPPED = sorted((ROOT / "specs").glob("*.json"))
+CASES = int(os.environ.get("RESTSPEC_FUZZ_CASES", "300"))
+SEED = int(os.environ.get("RESTSPEC_FUZZ_SEED", "20261201"))
+CHUNKS = 10
+
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, -1, 1.5, 10**30, -(10**30), 1e308, math.inf, -math.inf, math.nan,
+    "", " ", "x", "\r\n", "a\nb", "日本", "\ufeff", "\x00", "${", "@{", "NONE", "2024-13-45",
+    [], [None], [1, "a"], [[[]]], {}, {"a": 1}, {"type": 5}, {"path": None},
+]  # fmt: skip
+HEADER_NAMES = [
+    "X-A\r\nInjected", "X-A\nB", "X A", "", " ", "X-€", "X-日本", "\ufeffX-Bom", "X:Colon", "X\tTab",
+    "Authorization", "x-api-key", "X-\x00", "X-Ok",
+]  # fmt: skip
+HEADER_VALUES: list[Any] = [
+    "a\r\nInjected: 1", "a\nb", "a b", "", "€", "日本", "\ufeffv", "\x00", "${api_key}", " ${api_key} ",
+    "${nosuch}", "@{concat('a'", 5, None, True, [1], {"a": 1}, "Bearer ${access_token}\r\n",
+]  # fmt: skip
+STRINGS = [
+    "", " ", "${", "${}", "${ nosuch }", "{{", "{{x}}", "{nosuch}", "@{", "@{concat(", "@{nosuch()}",
+    "@{pipeline().parameters.nosuch}", "@{if(true,'a')}", "@{formatDateTime(utcNow(),'yyyy')}",
+    "%", "..", "/../x", "?a=b&c", "#frag", "\r\n", "\x00", "\ufeff", "日本", "é", "$.", "$..", "$[",
+    "headers.", "headers.link", "Const:", "Const:{", "yyyy'", "%", "\\", "'", "P", "PT0S", "P99999Y",
+]  # fmt: skip
+ENUM_KEYS = ("type", "method", "parameterType", "authenticationMethod")
+NUMBER_KEYS = (
+    "limitValue", "delayRequestMillis", "maximumRequest", "initialPageIndex", "endPageIndex",
+)  # fmt: skip
+HUGE: list[Any] = [
+    10**20, 10**400, -(10**20), 1e308, -1e308, 1e20, "1e20", "99999999999999999999", "-1", "0", 0,
+    "1.5", 1.5, "٣", "²", " 10 ", "+10", "0x10", math.inf, math.nan,
+]  # fmt: skip
+
+
+# --- walking and mutating a document ------------------------------------------------------
+
+
+def slots(node: Any) -> Iterator[tuple[Any, Any]]:
+    """Every (container, key) of a document below its root, depth first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        items: Any = current.items() if isinstance(current, dict) else enumerate(current)
+        for key, value in list(items):
+            yield current, key
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+
+
+def pick(rng: random.Random, doc: Any, keep: Callable[[Any, Any], bool] = lambda c, k: True) -> Any:
+    candidates = [(c, k) for c, k in slots(doc) if keep(c, k)]
+    return rng.choice(candidates) if candidates else None
+
+
+def attributes(doc: dict[str, Any]) -> dict[str, Any]:
+    source = doc.get("sourceSpec", doc)
+    attrs = source.get("attributes") if isinstance(source, dict) else None
+    return attrs if isinstance(attrs, dict) else {}
+
+
+def delete(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc)
+    if slot is None:
+        return "delete: nothing"
+    container, key = slot
+    del container[key]
+    return f"delete {key!r}"
+
+
+def duplicate(rng: random.Random, doc: Any) -> str:
+    slot, other = pick(rng, doc), pick(rng, doc, lambda c, k: isinstance(c, dict))
+    if slot is None or other is None:
+        return "duplicate: nothing"
+    container, key = slot
+    target, name = other
+    value = copy.deepcopy(container[key])
+    target[name] = value
+    return f"duplicate {key!r} over {name!r}"
+
+
+def retype(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc)
+    if slot is None:
+        return "retype: nothing"
+    container, key = slot
+    value = rng.choice(ODD_VALUES)
+    container[key] = copy.deepcopy(value)
+    return f"retype {key!r} = {value!r}"[:120]
+
+
+def nest(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc)
+    if slot is None:
+        return "nest: nothing"
+    container, key = slot
+    depth = rng.choice([2, 10, 63, 64, 65, 200, 900])
+    value = container[key]
+    for _ in range(depth):
+        value = [value] if rng.random() < 0.5 else {"a": value}
+    container[key] = value
+    return f"nest {key!r} {depth} deep"
+
+
+def header(rng: random.Random, doc: Any) -> str:
+    attrs = attributes(doc)
+    name, value = rng.choice(HEADER_NAMES), rng.choice(HEADER_VALUES)
+    if rng.random() < 0.2:
+        attrs["headerParams"] = f"{name}={value}"
+    else:
+        headers = attrs.get("headerParams")
+        if not isinstance(headers, dict):
+            headers = attrs["headerParams"] = {}
+        headers[name] = value
+    return f"header {name!r}: {value!r}"
+
+
+def key_header(rng: random.Random, doc: Any) -> str:
+    """A KeyBased authSpec entry whose header name (or the key itself) is odd."""
+    name = rng.choice([*HEADER_NAMES, 5, None, ""])
+    entry = {
+        "name": "key",
+        "type": rng.choice(["KeyBased", "keybased", "KEYBASED", "Key Based"]),
+        "spec": {"properties": {"authKey1": {"type": "string", "restAttributes": {"headerParamName": name}}}},
+    }
+    others = doc.get("authSpec") if isinstance(doc.get("authSpec"), list) else []
+    doc["authSpec"] = [entry, *others]
+    return f"KeyBased header {name!r}"
+
+
+def huge(rng: random.Random, doc: Any) -> str:
+    attrs = attributes(doc)
+    paging = attrs.get("paginationParams")
+    if not isinstance(paging, dict):
+        paging = attrs["paginationParams"] = {"type": rng.choice(["OFFSET", "PAGE", "POINTER"])}
+    key, value = rng.choice(NUMBER_KEYS), rng.choice(HUGE)
+    paging[key] = value
+    return f"paginationParams.{key} = {value!r}"[:120]
+
+
+def user_inputs(rng: random.Random, doc: Any) -> str:
+    """`spec.properties.*.type`, `description`, `enum`, `default` of the wrong type."""
+    holders = [doc.get("sourceSpec", doc)] + [e for e in doc.get("authSpec") or [] if isinstance(e, dict)]
+    holder = rng.choice([h for h in holders if isinstance(h, dict)] or [{}])
+    schema = holder.setdefault("spec", {})
+    if not isinstance(schema, dict):
+        return "spec.properties: spec is not an object"
+    props = schema.setdefault("properties", {})
+    if not isinstance(props, dict):
+        return "spec.properties: not an object"
+    name = rng.choice([*props, "dc", "listId", "extra"] if props else ["dc", "extra"])
+    prop = props.setdefault(name, {})
+    if not isinstance(prop, dict):
+        props[name] = prop = {}
+    field = rng.choice(["type", "description", "enum", "default", "required"])
+    value = rng.choice([*ODD_VALUES, ["string", 5], ["nosuch"], "strin", "STRING"])
+    if field == "required":
+        schema["required"] = copy.deepcopy(value)
+    else:
+        prop[field] = copy.deepcopy(value)
+    return f"spec.properties.{name}.{field} = {value!r}"[:120]
+
+
+def keep_skip(rng: random.Random, doc: Any) -> str:
+    attrs = attributes(doc)
+    where = rng.choice(["contentPath", "explodeEntityPath"])
+    selection = attrs.get(where)
+    if not isinstance(selection, dict):
+        selection = attrs[where] = {"path": "$.items" if where == "contentPath" else "$.items.sub"}
+    key = rng.choice(["keepAttributes", "skipAttributes", "overrideWrapperAttribute", "path"])
+    value = rng.choice([*ODD_VALUES, [{"a": 1}], ["a", None], [True], "$.x[", "$..x", "$.*"])
+    selection[key] = copy.deepcopy(value)
+    return f"{where}.{key} = {value!r}"[:120]
+
+
+def empty_string(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc, lambda c, k: isinstance(c[k], str))
+    if slot is None:
+        return "empty: nothing"
+    container, key = slot
+    container[key] = rng.choice(["", " ", "\t"])
+    return f"empty {key!r}"
+
+
+def enumeration(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc, lambda c, k: k in ENUM_KEYS and isinstance(c[k], str))
+    if slot is None:
+        return "enumeration: nothing"
+    container, key = slot
+    old = container[key]
+    kind = rng.random()
+    if kind < 0.4:
+        new = "".join(ch.upper() if rng.random() < 0.5 else ch.lower() for ch in old)
+    elif kind < 0.6:
+        new = f" {old}\ufeff" if rng.random() < 0.5 else f"{old}\n"
+    else:
+        new = rng.choice(["OFSET", "pointers", "CURSOR", "PUT", "delete", "BODY", "ADVANCED", "ünicode"])
+    container[key] = new
+    return f"enumeration {key!r}: {old!r} -> {new!r}"
+
+
+def strings(rng: random.Random, doc: Any) -> str:
+    slot = pick(rng, doc, lambda c, k: isinstance(c[k], str))
+    if slot is None:
+        return "strings: nothing"
+    container, key = slot
+    extra = rng.choice(STRINGS)
+    container[key] = rng.choice([extra, container[key] + extra, extra + container[key]])
+    return f"string {key!r} += {extra!r}"
+
+
+def schema_shape(rng: random.Random, doc: Any) -> str:
+    """A custom schema of odd shape: boolean or list subschemas, odd keywords, refs."""
+    attrs = attributes(doc)
+    schema = attrs.get("schema")
+    if not isinstance(schema, dict):
+        schema = attrs["schema"] = {"type": "object", "properties": {}}
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        props = schema["properties"] = {}
+    value = rng.choice(
+        [True, False, [], [{"type": "string"}], {"type": "array", "items": [{"type": "string"}]},
+         {"type": "array", "items": True}, {"$ref": "#/definitions/nope"}, {"type": "objekt"},
+         {"type": ["integer", "nosuch"]}, {"properties": {"a": False}}, {"anyOf": [True]}, {"format": 5},
+         {"type": "object", "properties": {"a": {"type": "array", "items": False}}}, {"required": "id"}]
+    )  # fmt: skip
+    name = rng.choice([*props, "id", "new"] if props else ["id", "new"])
+    props[name] = copy.deepcopy(value)
+    return f"schema.properties.{name} = {value!r}"[:120]
+
+
+MUTATIONS: list[Callable[[random.Random, Any], str]] = [
+    delete, duplicate, retype, nest, header, key_header, huge, user_inputs, keep_skip, empty_string,
+    enumeration, strings, schema_shape,
+]  # fmt: skip
+
+
+def text_of(rng: random.Random, doc: Any, done: list[str]) -> bytes:
+    """The document as the file's bytes, sometimes broken at the text level."""
+    text = json.dumps(doc, ensure_ascii=rng.random() < 0.5)
+    kind = rng.random()
+    if kind < 0.05:
+        done.append("BOM")
+        return ("\ufeff" + text).encode()
+    if kind < 0.07:
+        done.append("two BOMs")
+        return ("\ufeff\ufeff" + text).encode()
+    if kind < 0.09:
+        done.append("truncated")
+        return text[: rng.randrange(len(text))].encode()
+    if kind < 0.10:
+        done.append("not UTF-8")
+        return text.encode("utf-16")
+    if kind < 0.11:
+        done.append("duplicate key")
+        return text.replace('"sourceSpec":', '"sourceSpec": null, "sourceSpec":', 1).encode()
+    if kind < 0.12:
+        done.append("not an object")
+        return rng.choice([b"[]", b"null", b"5", b'"spec"', b""])
+    return text.encode()
+
+
+def make_case(index: int) -> tuple[str, bytes, list[str]]:
+    """Case `index`: the spec it mutates, the file's bytes, and what was done."""
+    rng = random.Random(f"{SEED}:{index}")
+    source = rng.choice(SHIPPED)
+    doc = json.loads(source.read_text())
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # a nested value may be copied or nested again
+    try:
+        chosen = [rng.choice(MUTATIONS) for _ in range(rng.randint(1, 3))]
+        done = [f"{mutation.__name__}: {mutation(rng, doc)}" for mutation in chosen]
+        return source.name, text_of(rng, doc, done), done
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+# --- running a case -----------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def config_for(spec: str, port: int) -> dict[str, Any]:
+    """Values for every shipped spec's placeholders; every request goes to a closed port."""
+    return {
+        "specs": [spec],
+        "base_url": f"http://127.0.0.1:{port}",
+        "username": "fuzz@example.com/token",
+        "password": "fuzz-password",
+        "api_key": "fuzz-api-key",
+        "access_token": "fuzz-access-token",
+        "refresh_token": "fuzz-refresh-token",
+        "client_id": "fuzz-client-id",
+        "client_secret": "fuzz-client-secret",
+        "max_retries": 0,
+        "request_timeout": 1,
+        "params": {
+            "dc": "us21",
+            "listId": "a1b2c3",
+            "campaignId": "c1",
+            "subdomain": "acme",
+            "api_host": "api.segmentapis.com",
+            "accessTokenUrl": f"http://127.0.0.1:{port}/v2/oauth2/token",
+        },
+    }
+
+
+def bad_lines(lines: list[str], spec: str) -> list[str]:
+    """Lines that are not one line, or start with neither the file, `config:` nor `stream `."""
+    return [
+        line
+        for line in lines
+        if "\n" in line or "\r" in line or not line.startswith((f"{spec}: ", "config: ", "stream "))
+    ]
+
+
+def run_case(directory: Path, index: int, port: int) -> str | None:
+    """None when case `index` builds its streams or fails cleanly; else what went wrong."""
+    from tap_restspec.tap import TapRestSpec
+
+    source, data, done = make_case(index)
+    path = directory / f"case{index}.json"
+    path.write_bytes(data)
+    what = f"case {index} ({source}: {'; '.join(done)})"
+    try:
+        tap = TapRestSpec(config=config_for(str(path), port), setup_mapper=False, validate_config=True)
+        tap.streams  # noqa: B018  (parse, bind, build every stream)
+        tap.catalog_dict  # noqa: B018  (every schema, as --discover writes it)
+    except UserError as exc:
+        wrong = bad_lines(exc.lines, str(path))
+        return f"{what}: {type(exc).__name__} lines {wrong!r}" if wrong or not exc.lines else None
+    except Exception:
+        return f"{what}:\n{traceback.format_exc(limit=-3)}"
+    return None
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_mutated_specs_fail_with_clean_lines(tmp_path, chunk):
+    port = closed_port()
+    cases = range(chunk, CASES, CHUNKS)
+    failures = [f for f in (run_case(tmp_path, i, port) for i in cases) if f is not None]
+    assert failures == [], f"{len(failures)} of {len(cases)} cases failed:\n" + "\n".join(failures[:5])
+
+
+def test_every_mutation_is_exercised():
+    used = {step.split(":", 1)[0] for index in range(CASES) for step in make_case(index)[2]}
+    assert used >= {mutation.__name__ for mutation in MUTATIONS}
+
+
+CLI_SAMPLE = [3, 17, 42, 99, 150, 233]
+
+
+@pytest.mark.parametrize("index", CLI_SAMPLE)
+def test_mutated_specs_through_the_cli_discover(tmp_path, index):
+    """The same cases through `tap-restspec --discover`: exit 0 with a catalog, or 1 with clean lines."""
+    _, data, done = make_case(index)
+    (tmp_path / "case.json").write_bytes(data)
+    result = run_cli(tmp_path, config_for("case.json", closed_port()), "--discover", timeout=60)
+    assert "Traceback" not in result.stderr, (done, result.stderr[-2000:])
+    if result.code == 0:
+        assert json.loads(result.stdout)["streams"], done
+        return
+    assert result.code == 1, (done, result.stderr[-2000:])
+    problems = [
+        line for line in result.stderr.splitlines() if " | " not in line  # log lines have " | " fields
+    ]
+    assert problems, (done, result.stderr)
+    assert bad_lines(problems, "case.json") == [], (done, problems)
