@@ -383,12 +383,13 @@ def test_advance_schedule_in_any_case(serve, run_spec, spelling):
 
 
 def test_legacy_header_and_query_strings_with_comma_and_ampersand(serve, run_spec):
-    """Adobe's format description:
-    `Content-Type=application/json,foo=bar&userHeader={{USER_HEADER_VALUE}}`."""
+    """The legacy string of section 1 of the contract (from Adobe's older table):
+    `Content-Type=application/json,foo=bar&userHeader={{USER_HEADER_VALUE}}`, plus a value
+    with `=` in it (base64 padding), which only the first `=` of a pair separates."""
     server = serve(Mailchimp(auth=False))
     document = members_spec(
         server.url,
-        headerParams="Content-Type=application/json,foo=bar&userHeader={{USER_HEADER_VALUE}}",
+        headerParams="Content-Type=application/json,foo=bar&userHeader={{USER_HEADER_VALUE}}&X-Key=YTpi==",
     )
     document["sourceSpec"]["attributes"]["urlParams"]["queryParams"] = (
         "status=subscribed,fields=members&sort_dir=ASC"
@@ -399,6 +400,7 @@ def test_legacy_header_and_query_strings_with_comma_and_ampersand(serve, run_spe
         assert seen.headers["Content-Type"] == "application/json"
         assert seen.headers["foo"] == "bar"
         assert seen.headers["userHeader"] == "from-params"
+        assert seen.headers["X-Key"] == "YTpi=="
         assert (seen.q("status"), seen.q("fields"), seen.q("sort_dir")) == ("subscribed", "members", "ASC")
 
 
