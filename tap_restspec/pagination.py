@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
-from tap_restspec.jsonpath import first_value
+from tap_restspec.jsonpath import compile_path, first_value
 from tap_restspec.model import EndCondition, Paging
 from tap_restspec.placement import PARAMETER_TYPES, WholeURL, placement
 from tap_restspec.reader import Fields
@@ -290,13 +290,19 @@ def parse_paging(fields: Fields, present: bool) -> PagingType | None:
 
 
 def end_condition_holds(condition: EndCondition | None, page: PageView) -> bool:
-    """`Const:false` compares with the JSON value; a field absent from the page never holds."""
+    """`Const:false` compares with the JSON value (`Const:null`: the field is null); a field absent
+    from the page never holds.
+    """
     if condition is None:
         return False
+    expected = condition.value
+    if expected is None and not _is_header(condition.path):
+        # `Const:null`: the field is there and null (Zendesk's `"next_page": null`), not absent
+        found = compile_path(condition.path)(page.body)
+        return found is not None and len(found) > 0 and found[0] is None
     value = _lookup(condition.path, page)
     if value is None:
         return False
-    expected = condition.value
     if isinstance(expected, str) and not isinstance(value, str):
         return as_text(value) == expected
     if _is_header(condition.path) and not isinstance(expected, str):
