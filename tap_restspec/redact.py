@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import threading
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 SECRET_QUERY = re.compile(
@@ -22,7 +24,9 @@ URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
 
 
 class Redactor:
-    """Replaces known secret values and secret-looking parts of text by `***`."""
+    """Replaces known secret values, in every encoding they travel in, and secret-looking parts
+    of text by `***`.
+    """
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
@@ -30,7 +34,12 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, *values: Any) -> None:
-        """Register secret values (short or empty ones are ignored: they would mask too much)."""
+        """Register secret values (short or empty ones are ignored: they would mask too much).
+
+        Each is masked as written and as it appears in a URL (percent-encoded as `quote` and
+        `quote_plus` write it, in either case of hex digits), in base64, and escaped in JSON
+        or a Python repr.
+        """
         with self._lock:
             for value in values:
                 if isinstance(value, str) and len(value) >= 4 and value not in self._secrets:
@@ -53,13 +62,46 @@ class Redactor:
         pattern = self._pattern
         if pattern is None and self._secrets:
             with self._lock:
-                ordered = sorted(self._secrets, key=len, reverse=True)
-                pattern = self._pattern = re.compile("|".join(map(re.escape, ordered)))
+                pattern = self._pattern = _compile(self._secrets)
         if pattern is not None:
             text = pattern.sub(MASK, text)
         text = SECRET_QUERY.sub(rf"\1{MASK}", text)
         text = SECRET_HEADER.sub(rf"\1{MASK}", text)
         return URL_USERINFO.sub(rf"\1{MASK}@", text)
+
+
+def encodings(secret: str) -> set[str]:
+    """`secret` as it may appear in text: plain, percent-encoded, base64, JSON- and repr-escaped."""
+    raw = secret.encode("utf-8", "surrogatepass")
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),  # `/` kept, as in a path
+        quote(secret, safe="/:@!$&'()*+,;="),  # as requests re-quotes a URL
+        quote_plus(secret),
+        quote_plus(secret, safe="/"),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+    }
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        text = encode(raw).decode()
+        forms |= {text, text.rstrip("=")}
+    return {form for form in forms if len(form) >= 4}
+
+
+def _compile(secrets: set[str]) -> re.Pattern[str]:
+    """One pattern for every form of every secret, longest first; `%XX` in either case."""
+    forms = {form for secret in secrets for form in encodings(secret)}
+    ordered = sorted(forms, key=len, reverse=True)
+    return re.compile("|".join(_PERCENT.sub(_either_case, re.escape(form)) for form in ordered))
+
+
+_PERCENT = re.compile(r"%([0-9A-F]{2})")
+
+
+def _either_case(match: re.Match[str]) -> str:
+    return f"%(?i:{match.group(1)})"
 
 
 REDACTOR = Redactor()
