@@ -19,7 +19,9 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.errors import SettingsError, UserError
+from tap_restspec.reader import one_line
 from tap_restspec.runner import Interrupted
+from tap_restspec.settings import register_secrets
 
 
 def read_config_files(paths: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
@@ -31,6 +33,7 @@ def read_config_files(paths: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
             parse_env = True
             continue
         config.update(_json_object(path, "config"))
+    register_secrets(config)
     return config, parse_env
 
 
@@ -88,6 +91,7 @@ def _json_object(path: str, what: str) -> dict[str, Any]:
 
 def run(tap_class: Any) -> None:
     """Run the tap's CLI; exit as the module docstring says."""
+    redact.install()  # before the SDK logs anything: config errors, env parsing, debug lines
     try:
         code = tap_class.cli(standalone_mode=False)
     except UserError as exc:
@@ -116,7 +120,7 @@ def run(tap_class: Any) -> None:
 
 def _lines(lines: list[str]) -> None:
     for line in lines:
-        print(redact.REDACTOR.redact(line), file=sys.stderr)
+        print(one_line(redact.REDACTOR.redact(line)), file=sys.stderr)
 
 
 def _flush_quietly() -> None:

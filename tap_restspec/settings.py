@@ -9,11 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
+from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
 from tap_restspec import dates
 from tap_restspec.errors import SettingsError
 from tap_restspec.http import UnsafeURL, origin_of
 from tap_restspec.model import SECRET_SETTINGS, Duration
+from tap_restspec.redact import REDACTOR
 
 SECRET_DESCRIPTIONS = {
     "api_key": "API key or token; also the placeholder ${api_key}.",
@@ -115,6 +117,9 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
+_VALIDATOR = DEFAULT_JSONSCHEMA_VALIDATOR(CONFIG_SCHEMA)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The tap's settings, checked once at start-up."""
@@ -142,7 +147,12 @@ class Settings:
 
 
 def read_settings(config: Mapping[str, Any]) -> Settings:
-    """Check the settings and make them typed; raises SettingsError with one line per problem."""
+    """Check the settings and make them typed; raises SettingsError with one line per problem.
+
+    Every problem the SDK's own validation would find is found here first, in the same form, so
+    the user sees `config: <setting>: ...` lines, and never a secret's value.
+    """
+    register_secrets(config)
     lines: list[str] = []
 
     def number(name: str, default: float, *, minimum: float, positive: bool = False) -> float:
@@ -231,9 +241,38 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         activate_versions=config.get("emit_activate_version_messages", True) is not False,
         base_url=str(base_url).rstrip("/") if base_url else None,
     )
+    lines.extend(_schema_lines(config, lines))
     if lines:
         raise SettingsError(lines)
     return settings
+
+
+def register_secrets(config: Mapping[str, Any]) -> None:
+    """Mask the secret settings' values (as given, stripped, and any value of the wrong type)."""
+    for name in SECRET_SETTINGS:
+        value = config.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                REDACTOR.add(item, item.strip())
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                REDACTOR.add(str(item))
+
+
+def _schema_lines(config: Mapping[str, Any], lines: list[str]) -> list[str]:
+    """The config schema's own complaints about settings that have no line yet."""
+    named = {line.split(":", 2)[1].strip() for line in lines if line.count(":") >= 2}
+    out: list[str] = []
+    for error in _VALIDATOR.iter_errors(dict(config)):
+        path = [str(p) for p in error.path]
+        if not path or path[0] in named:
+            continue
+        named.add(path[0])
+        if path[0] in SECRET_SETTINGS:
+            message = "must be a string (the value is not shown: it is a secret)"
+        else:
+            message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        out.append(f"config: {'.'.join(path)}: {message}")
+    return out
 
 
 def _base_url_problem(value: Any) -> str | None:
