@@ -217,17 +217,27 @@ def test_params_host_wins_over_the_authspec_default(serve, run_spec):
     assert wrong.seen == [] and len(right.seen) == 3
 
 
-@pytest.mark.parametrize("name", ["update-request", "sourcespec-appendix-older", "create-request-beta"])
-def test_no_host_anywhere_is_one_startup_error_naming_both_places(serve, run_spec, name):
+@pytest.mark.parametrize(
+    ("name", "credentials", "entry"),
+    [
+        pytest.param("update-request", BASIC, "authSpec[1]", id="put-request-basic"),
+        pytest.param("update-request", {"access_token": "t"}, "authSpec[0]", id="put-request-oauth2"),
+        pytest.param("create-request-beta", BASIC, "authSpec[1]", id="create-request-beta-basic"),
+        pytest.param("sourcespec-appendix-older", BASIC, None, id="appendix-older-no-authspec"),
+    ],
+)
+def test_no_host_anywhere_is_one_startup_error_naming_both_places(serve, run_spec, name, credentials, entry):
+    """One line, and only one: the host is one problem, whichever entry the credentials choose."""
     server = serve(Mailchimp())
-    result = run_spec.cli(adobe(name), params={"listId": LIST_ID}, **BASIC)
+    result = run_spec.cli(adobe(name), params={"listId": LIST_ID}, **credentials)
     assert result.code == 1 and result.stdout == ""
     assert "Traceback" not in result.stderr
     lines = problem_lines(result.stderr)
-    host_lines = [line for line in lines if "urlParams.host" in line]
-    assert len(host_lines) == 1, lines
-    assert host_lines[0].startswith(adobe(name) + ": urlParams.host: ")
-    assert "params.host" in host_lines[0] and "spec.properties" in host_lines[0]  # both places
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(adobe(name) + ": urlParams.host: ")
+    assert "params.host" in lines[0] and "spec.properties" in lines[0]  # both places
+    if entry is not None:  # the entry whose credentials were given is where a default would go
+        assert f"{entry}.spec.properties" in lines[0]
     assert server.seen == []
 
 

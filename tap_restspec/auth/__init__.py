@@ -80,8 +80,9 @@ def choose(
     else:
         candidates = list(spec.auth)
     supported = [e for e in candidates if isinstance(e, AuthType)]
+    missing = {e.index: _missing(e, values, spec) for e in supported}
     for entry in supported:
-        if not _missing(entry, values, spec):
+        if not missing[entry.index]:
             return entry, []
     if not candidates or (not wanted and _headers_carry_auth(spec)):
         return None, []
@@ -91,8 +92,15 @@ def choose(
             f"{', '.join(AUTH_TYPES)} (send credentials with headerParams instead)"
             for e in candidates
         ]
-    first = supported[0]
-    return None, [f"{spec.file}: authSpec[{first.index}].{p}: {m}" for p, m in _missing(first, values, spec)]
+    # A missing host is the request's problem, which `binding` reports once (naming urlParams.host
+    # and the entry where a default would go): an entry that lacks nothing else is the one in use;
+    # otherwise the entry nearest to usable (the first on a tie) says what else it lacks.
+    lacking = {i: [(p, m) for p, m in found if p != "host"] for i, found in missing.items()}
+    for entry in supported:
+        if not lacking[entry.index]:
+            return entry, []
+    nearest = min(supported, key=lambda e: len(lacking[e.index]))
+    return None, [f"{spec.file}: authSpec[{nearest.index}].{p}: {m}" for p, m in lacking[nearest.index]]
 
 
 def _missing(entry: AuthType, values: AuthValues, spec: StreamSpec) -> list[tuple[str, str]]:
