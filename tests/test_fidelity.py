@@ -241,6 +241,18 @@ def test_no_host_anywhere_is_one_startup_error_naming_both_places(serve, run_spe
     assert server.seen == []
 
 
+def test_create_request_without_its_domain_names_domain_and_sends_nothing(serve, run_spec):
+    """`https://${domain}.api.mailchimp.com`, `domain` declared in each authSpec entry, none given."""
+    server = serve(Mailchimp())
+    result = run_spec.cli(adobe("create-request"), params={"listId": LIST_ID}, base_url=server.url, **BASIC)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    lines = problem_lines(result.stderr)
+    assert lines and all(line.startswith(adobe("create-request") + ": ") for line in lines), lines
+    assert all("domain" in line for line in lines), lines  # nothing about an OAuth2 token nobody meant
+    assert any("params.domain" in line for line in lines), lines
+    assert server.seen == []
+
+
 def test_get_connection_spec_response_says_to_save_the_item_itself(serve, run_spec):
     """`GET /connectionSpecs/{id}` wraps the spec in `{"items": [...]}`, none of the three forms
     of section 1: one line that says what the file is and what to save instead."""

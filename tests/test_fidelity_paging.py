@@ -20,7 +20,7 @@ SPECS = ROOT / "specs"
 
 
 class Catalog:
-    """25 items, 10 a page unless `limit` says otherwise, reachable by every kind of paging.
+    """`total` items (25), 10 a page unless `limit` says otherwise, reachable by every kind of paging.
 
     The position comes from `offset`, `page` (from 1), `cursor` (query, `X-Cursor` header or
     the JSON body) or `from` (a link). Each page offers what every type needs next: a
