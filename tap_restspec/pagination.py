@@ -132,10 +132,14 @@ class Pointer(PagingType):
         return urljoin(page.url, link.strip())
 
     def place(self, request: HTTPRequest, value: Any) -> None:
-        """First page: the spec's URL with the limit; then the link as given."""
-        if value is None:
+        """First page: the spec's URL with the limit; then the link as given.
+
+        A limit in a header or the JSON body (`parameterType`) is not part of the link, so it
+        goes with every page, as the rest of the first page's headers and body do.
+        """
+        if value is None or self.placement != "QUERYPARAM":
             super().place(request, value)
-        else:
+        if value is not None:
             WholeURL().put(request, value)
 
 

@@ -297,6 +297,37 @@ def test_shipped_hubspot_spec_follows_absolute_links_with_the_limit_kept(demo_ap
     assert [r["params"].get("limit") for r in seen] == [["100"]] * len(seen)
 
 
+@pytest.mark.parametrize("placed", ["BODYPARAM", "HEADERPARAM"])
+def test_pointer_keeps_a_limit_placed_outside_the_query_on_every_page(serve, run_spec, placed):
+    """A next link carries its query, not the body or headers: a limit there goes with every page."""
+
+    def answer(seen: Seen) -> Reply:
+        body = seen.json() if seen.body else {}
+        limit = int(body.get("page", {}).get("size") or seen.headers.get("X-Page-Size") or 5)
+        start = int(seen.q("from") or 0)
+        end = min(start + limit, 25)
+        paging = {"next": f"/items?from={end}"} if end < 25 else {}
+        return Reply(body={"items": [{"id": i} for i in range(start, end)], "paging": paging})
+
+    server = serve(answer)
+    name = "page.size" if placed == "BODYPARAM" else "X-Page-Size"
+    pagination = {
+        "type": "POINTER",
+        "pointerPath": "$.paging.next",
+        "limitName": name,
+        "limitValue": 10,
+        "parameterType": placed,
+    }
+    document = items_spec(server.url, pagination, method="POST", bodyParams={"query": "all"})
+    assert ids(run_spec(document)) == list(range(25))
+    assert len(server.seen) == 3
+    for seen in server.seen:
+        if placed == "BODYPARAM":
+            assert seen.json() == {"query": "all", "page": {"size": 10}}
+        else:
+            assert seen.headers["X-Page-Size"] == "10" and seen.json() == {"query": "all"}
+
+
 # --- headers.<name> and the Link header --------------------------------------------------------------
 
 
