@@ -4,7 +4,8 @@
 ``GET|DELETE requests``, ``POST tick`` (JSON or query: ``now``, ``updates``, ``adds``),
 ``POST reset``, ``GET data/<dataset>``, ``GET|POST settings`` (JSON: ``hubspot_links``
 ``"absolute"``/``"relative"``, ``strict_tokens``), ``POST fail`` (JSON: the arguments of
-``DemoAPI.fail_next``).
+``DemoAPI.fail_next``), ``POST delete`` (JSON: ``dataset``, ``id``, optional ``now``: a record
+deleted at the source, see ``DemoAPI.delete``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def _answer(api: DemoAPI, request: Request) -> Any:
             except ValueError as err:
                 raise ApiError(400, {"error": str(err)}) from None
         return api.settings.switches()
+    if method == "POST" and route == "delete":
+        options = _options(request)
+        if options.get("dataset") not in DATASETS or "id" not in options:
+            raise ApiError(400, {"error": "give a known dataset and the id of one of its records"})
+        try:
+            return {"deleted": api.delete(options["dataset"], options["id"], options.get("now"))}
+        except LookupError as err:
+            raise ApiError(404, {"error": str(err)}) from None
     if method == "POST" and route == "fail":
         options = _options(request)
         unknown = sorted(set(options) - set(FAULT_FIELDS))

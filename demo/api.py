@@ -1,21 +1,24 @@
-"""A local demo API that answers like the six APIs of the example specs in specs/.
+"""A local demo API that answers like the APIs of the example specs in specs/.
 
 Stdlib only. One threaded HTTP server (``demo.core``) serves, at once, the endpoints of
 the table in ``demo.endpoints``:
 
-* Mailchimp Marketing API 3.0: ``GET /3.0/lists/{list_id}/members`` and
-  ``GET /3.0/reports/{campaign_id}/email-activity`` (count/offset, ``total_items``,
-  ``since_last_changed`` inclusive / ``before_last_changed`` exclusive, Basic auth);
+* Mailchimp Marketing API 3.0: ``GET /3.0/lists/{list_id}/members`` (several lists),
+  ``GET /3.0/campaigns`` and ``GET /3.0/reports/{campaign_id}/email-activity`` (count/offset,
+  ``total_items``, ``since_last_changed`` inclusive / ``before_last_changed`` exclusive, Basic auth);
 * Zendesk Support: ``GET /api/v2/search/export`` (``filter[type]``, ``query`` with
   ``updated>X`` / ``updated < X``, ``page[size]`` up to 1000, opaque ``page[after]``
   cursors in ``meta.after_cursor`` with ``meta.has_more``; the last page keeps a cursor;
   Basic or Bearer auth);
-* Segment Public API: ``GET /sources`` and ``GET /audit-events`` (``pagination.count``
-  1..1000, ``pagination.cursor`` from ``data.pagination.next``, ``startTime`` inclusive /
-  ``endTime`` exclusive, Bearer auth; a 429 nests ``msBeforeNext`` in ``errors[].data``);
+* Segment Public API: the workspace, sources, destinations, warehouses, tracking plans,
+  functions, transformations, users, invites, groups, roles, labels, audit events, reverse-ETL
+  models, spaces and their children (``demo.segment``; ``pagination.count`` 1..1000,
+  ``pagination.cursor`` from ``data.pagination.next``, ``startTime`` inclusive / ``endTime``
+  exclusive, Bearer auth; a 429 nests ``msBeforeNext`` in ``errors[].data``);
 * HubSpot CRM v3: ``GET /crm/v3/objects/contacts`` (``limit`` up to 100, ``after``,
   ``paging.next.link`` absolute on the host the client asked for, or relative
-  ``?after=...`` with ``hubspot_links="relative"``; Bearer auth);
+  ``?after=...`` with ``hubspot_links="relative"``) and ``POST /crm/v3/objects/contacts/search``
+  (filters, sorts, ``limit`` and ``after`` in the body); Bearer auth;
 * Help Scout Mailbox API 2.0: ``GET /v2/conversations`` (25 a page, ``page``, ``status``
   default ``active``, ``sortField``/``sortOrder``, ``modifiedSince``; an empty page has no
   ``_embedded``) and ``POST /v2/oauth2/token`` (issues bearer tokens).
@@ -23,7 +26,7 @@ the table in ``demo.endpoints``:
 Admin endpoints (not logged, see ``demo.admin``): ``GET /_demo/health``,
 ``GET /_demo/params``, ``GET /_demo/config``, ``POST /_demo/tick``, ``POST /_demo/reset``,
 ``GET|DELETE /_demo/requests``, ``GET /_demo/data/<dataset>``, ``GET|POST /_demo/settings``,
-``POST /_demo/fail``.
+``POST /_demo/fail``, ``POST /_demo/delete`` (a record deleted at the source).
 
 Python: ``with DemoAPI(seed=1) as api: ... api.url ... api.tick() ...``; see ``DemoAPI``
 (also ``fail_next`` to inject 429/5xx/dropped connections, ``strict_tokens`` to make Help
@@ -41,15 +44,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: python demo/api.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import argparse
-import signal
-import threading
 from datetime import datetime
 from typing import Any
 
 from demo import admin, endpoints
 from demo.core import Fault, FaultQueue, HttpServer, Reply, Request, RequestLog
-from demo.data import CHANGE_KEYS, DATASETS, ID_KEYS
+from demo.data import CHANGE_KEYS, DATASETS, ID_KEYS, TICKED
+from demo.mailchimp_data import extra_list_ids
+from demo.segment_catalog import FUNCTION_TYPES
 from demo.store import Context, Settings, Store, Tokens
 from demo.times import fmt_ms, fmt_offset, fmt_z, parse_time, to_utc
 
@@ -57,6 +59,7 @@ __all__ = [
     "CHANGE_KEYS",
     "DATASETS",
     "ID_KEYS",
+    "TICKED",
     "DemoAPI",
     "fmt_ms",
     "fmt_offset",
@@ -66,27 +69,19 @@ __all__ = [
     "to_utc",
 ]
 
-#: CLI flag -> (DemoAPI keyword, default record count).
-SIZES = {
-    "members": ("members", 250),
-    "emails": ("emails", 120),
-    "users": ("users", 300),
-    "sources": ("sources", 45),
-    "audit-events": ("audit_events", 500),
-    "contacts": ("contacts", 230),
-    "conversations": ("conversations", 110),
-}
-
 
 class DemoAPI:
     """A local server that answers like Mailchimp, Zendesk, Segment, HubSpot and Help Scout.
 
     Records are synthetic and deterministic for a given ``seed`` (and ``now``): their
     timestamps lie in the 30 days before ``now`` (default: the real clock at construction).
-    ``tick()`` moves some records' change timestamps to the present and adds new records.
-    The sizes are the record counts per dataset; ``list_id`` and ``campaign_id`` are the only
-    Mailchimp ids served (others get 404). With ``state_file``, data is loaded from that file
-    when it exists (sizes and seed are then ignored) and written after every tick and reset.
+    ``tick()`` moves some records' change timestamps to the present and adds new records;
+    ``delete()`` deletes one at the source. The sizes are the record counts of the ``TICKED``
+    datasets; Mailchimp has ``lists`` lists (``list_ids``, the first is ``list_id``, whose
+    members are ``members``) and ``campaigns`` campaigns (the first is ``campaign_id``, whose
+    email activity is ``emails``); ``extra`` sets the other sizes (``mailchimp_data.SIZES``,
+    ``segment_catalog.SIZES``). With ``state_file``, data is loaded from that file when it
+    exists (sizes and seed are then ignored) and written after every change.
     ``hubspot_links`` is ``"absolute"`` (the live API) or ``"relative"`` (HubSpot's docs).
     """
 
@@ -103,6 +98,9 @@ class DemoAPI:
         audit_events: int = 500,
         contacts: int = 230,
         conversations: int = 110,
+        lists: int = 3,
+        campaigns: int = 6,
+        extra: dict[str, int] | None = None,
         list_id: str = "a1b2c3d4e5",
         campaign_id: str = "42694e9e57",
         dc: str = "us21",
@@ -118,11 +116,13 @@ class DemoAPI:
         self.port = port
         self.seed = seed
         self.verbose = verbose
-        self.settings = Settings(list_id, campaign_id, dc, subdomain, workspace_id)
+        more = extra_list_ids(max(lists, 1))
+        self.settings = Settings(list_id, campaign_id, dc, subdomain, workspace_id, more_lists=more)
         self.settings.change(strict_tokens=strict_tokens, hubspot_links=hubspot_links)
         counts = (members, emails, users, sources, audit_events, contacts, conversations)
-        self.sizes = dict(zip(DATASETS, counts, strict=True))
-        self.store = Store(self.settings, self.sizes, seed=seed, now=now, state_file=state_file)
+        self.sizes = dict(zip(TICKED, counts, strict=True))
+        sizes = {"campaigns": campaigns, **(extra or {})}
+        self.store = Store(self.settings, self.sizes, seed=seed, now=now, state_file=state_file, extra=sizes)
         self.context = Context(self.store, self.settings, Tokens())
         self._log = RequestLog()
         self._faults = FaultQueue()
@@ -180,14 +180,16 @@ class DemoAPI:
     # ---------------------------------------------------------------- what the specs need
 
     @property
-    def params(self) -> dict[str, str]:
-        """Values for the specs' ``spec.properties`` placeholders that match this demo's data."""
+    def params(self) -> dict[str, Any]:
+        """Values for the specs' ``spec.properties`` placeholders that match this demo's data
+        (``resourceType``: every kind of Segment function, one partition each)."""
         return {
             "dc": self.dc,
             "listId": self.list_id,
             "campaignId": self.campaign_id,
             "subdomain": self.subdomain,
             "api_host": "api.segmentapis.com",
+            "resourceType": list(FUNCTION_TYPES),
         }
 
     def tap_config(self, **extra: Any) -> dict[str, Any]:
@@ -292,6 +294,13 @@ class DemoAPI:
         """
         return self.store.tick(now, updates, adds)
 
+    def delete(self, dataset: str, record_id: Any, now: datetime | str | None = None) -> dict[str, list[Any]]:
+        """Delete a record at the source, and what hangs off it (a Segment source's connected
+        destinations, their subscriptions, ...); a deleted Segment source also gets a
+        ``Source Deleted`` audit event at ``now``. Returns ``{dataset: [ids removed]}``;
+        LookupError if there is no such record (``record_id`` is its ``ID_KEYS`` field)."""
+        return self.store.delete(dataset, record_id, now)
+
     def reset(self) -> None:
         """Regenerate the data from the seed (``now`` = the constructor's, else the real clock)."""
         self.store.generate()
@@ -309,6 +318,7 @@ class DemoAPI:
     # ---------------------------------------------------------------- settings
 
     list_id = property(lambda self: self.settings.list_id)
+    list_ids = property(lambda self: [self.settings.list_id, *self.settings.more_lists])
     campaign_id = property(lambda self: self.settings.campaign_id)
     dc = property(lambda self: self.settings.dc)
     subdomain = property(lambda self: self.settings.subdomain)
@@ -335,37 +345,10 @@ class DemoAPI:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--state-file", help="keep the data here, across restarts")
-    parser.add_argument("--hubspot-links", choices=("absolute", "relative"), default="absolute")
-    parser.add_argument("--strict-tokens", action="store_true", help="Help Scout: only issued tokens")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    for flag, (_, default) in SIZES.items():
-        parser.add_argument(f"--{flag}", type=int, default=default)
-    args = parser.parse_args(argv)
-    sizes = {keyword: getattr(args, flag.replace("-", "_")) for flag, (keyword, _) in SIZES.items()}
-    api = DemoAPI(
-        args.port,
-        host=args.host,
-        seed=args.seed,
-        state_file=args.state_file,
-        hubspot_links=args.hubspot_links,
-        strict_tokens=args.strict_tokens,
-        verbose=args.verbose,
-        **sizes,
-    )
-    api.start()
+    """``python demo/api.py --port 8765 ...`` (see ``demo.cli``)."""
+    from demo.cli import main as run
 
-    def _stop(*_: object) -> None:
-        threading.Thread(target=api.stop, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    print(f"Demo API listening on {api.url}", flush=True)
-    api.serve_forever()
+    run(argv)
 
 
 if __name__ == "__main__":

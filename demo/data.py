@@ -1,7 +1,9 @@
 """Deterministic synthetic records, shaped like each API's documented objects.
 
-``Maker(settings, data).make(dataset, rng, created, changed)`` builds the next record of a
-dataset; the same seed gives the same records (``store.Store`` drives it).
+``Maker(settings, data).make(dataset, rng, created, changed)`` builds the next record of one
+of the ``TICKED`` datasets (the ones ``tick`` changes); ``demo.mailchimp_data`` and
+``demo.segment_catalog`` build the rest around them. The same seed gives the same records
+(``store.Store`` drives it).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from demo import mailchimp_data, segment_catalog
 from demo.times import fmt_ms, fmt_offset, fmt_z
 from demo.words import AUDIT_TYPES, B62, DOMAINS, FIRST, LAST, SOURCE_KINDS, SUBJECTS, TIMEZONES
 
-DATASETS: tuple[str, ...] = (
+#: The datasets that ``tick`` changes, generated first and in this order.
+TICKED: tuple[str, ...] = (
     "mailchimp_members",
     "mailchimp_email_activity",
     "zendesk_users",
@@ -23,9 +27,12 @@ DATASETS: tuple[str, ...] = (
     "hubspot_contacts",
     "helpscout_conversations",
 )
+#: Every dataset: the ticked ones, then the ones built around them (they never change by
+#: themselves; ``Store.delete`` removes records).
+DATASETS: tuple[str, ...] = TICKED + mailchimp_data.DATASETS + segment_catalog.DATASETS
 
-#: The field of each dataset's records that identifies a record.
-ID_KEYS: dict[str, str] = {
+#: The field of each dataset's records that identifies a record (None: no single field does).
+ID_KEYS: dict[str, str | None] = {
     "mailchimp_members": "id",
     "mailchimp_email_activity": "email_id",
     "zendesk_users": "id",
@@ -33,6 +40,8 @@ ID_KEYS: dict[str, str] = {
     "segment_audit_events": "id",
     "hubspot_contacts": "id",
     "helpscout_conversations": "id",
+    **mailchimp_data.ID_KEYS,
+    **segment_catalog.ID_KEYS,
 }
 
 #: The field each API filters its time windows on (None: the API has no window).
@@ -44,7 +53,11 @@ CHANGE_KEYS: dict[str, str | None] = {
     "segment_audit_events": "timestamp",
     "hubspot_contacts": "updatedAt",
     "helpscout_conversations": "userUpdatedAt",
+    **{name: None for name in mailchimp_data.DATASETS + segment_catalog.DATASETS},
 }
+
+#: child dataset -> ((link field, parent dataset), ...): deleting a parent deletes its children.
+RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {**mailchimp_data.RELATIONS, **segment_catalog.RELATIONS}
 
 
 def _md5(text: str) -> str:
@@ -63,6 +76,7 @@ class Ids(Protocol):
     dc: str
     subdomain: str
     workspace_id: str
+    more_lists: tuple[str, ...]
 
 
 class Maker:
@@ -71,7 +85,7 @@ class Maker:
     def __init__(self, settings: Ids, data: dict[str, list[dict[str, Any]]]) -> None:
         self.settings = settings
         self.data = data
-        self.counters: dict[str, int] = {name: 0 for name in DATASETS}
+        self.counters: dict[str, int] = {name: 0 for name in TICKED}
 
     def make(self, dataset: str, rng: random.Random, created: datetime, changed: datetime) -> dict[str, Any]:
         """The dataset's next record, created and last changed at the given moments."""

@@ -27,7 +27,7 @@ from demo.messages import ApiError, Request, json_reply
 from demo.paging import Page, Row
 from demo.store import Context
 from demo.times import epoch
-from demo.vendors import HELPSCOUT, OAUTH
+from demo.vendors import HELPSCOUT, OAUTH, credentials
 
 PAGE_SIZE = 25
 STATUSES = ("active", "pending", "closed", "spam", "open", "all")
@@ -97,6 +97,11 @@ def authorized(request: Request, ctx: Context, token: str) -> None:
     """With ``strict_tokens``, only tokens the demo issued are valid."""
     if ctx.settings.strict_tokens and not ctx.tokens.valid(token):
         raise HELPSCOUT.unauthorized(False)
+
+
+def authorized_request(request: Request, ctx: Context) -> None:
+    """``authorized`` for the request's bearer token."""
+    authorized(request, ctx, credentials(request)[1])
 
 
 def token(request: Request, ctx: Context) -> Reply:

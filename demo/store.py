@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from demo.data import CHANGE_KEYS, DATASETS, ID_KEYS, Maker
+from demo import mailchimp_data, segment_catalog
+from demo.data import CHANGE_KEYS, DATASETS, ID_KEYS, RELATIONS, TICKED, Maker
 from demo.times import UTC, epoch, fmt_ms, fmt_offset, fmt_z, to_utc
 
 HUBSPOT_LINKS = ("absolute", "relative")
@@ -31,6 +32,8 @@ class Settings:
     dc: str = "us21"
     subdomain: str = "demo"
     workspace_id: str = "9aQ1Lj62S4bomZKLF4DPqW"
+    #: The Mailchimp lists after ``list_id`` (``mailchimp_data.extra_list_ids``).
+    more_lists: tuple[str, ...] = ()
     #: Help Scout accepts only tokens it issued.
     strict_tokens: bool = False
     #: HubSpot's ``paging.next.link``: "absolute" (as the API sends it) or "relative"
@@ -89,9 +92,12 @@ class Store:
         seed: int = 1,
         now: datetime | str | None = None,
         state_file: str | Path | None = None,
+        extra: dict[str, int] | None = None,
     ) -> None:
         self.seed = seed
         self.sizes = sizes
+        self.extra = dict(extra or {})  # mailchimp_data.SIZES and segment_catalog.SIZES
+        self.settings = settings
         self.state_file = Path(state_file) if state_file else None
         self.lock = threading.RLock()
         self.data: dict[str, list[dict[str, Any]]] = {}
@@ -114,9 +120,10 @@ class Store:
             return copy.deepcopy(self.rows(dataset))
 
     def ids(self, dataset: str) -> list[Any]:
+        """The id of each record (``ID_KEYS``); the record itself where no single field is one."""
         key = ID_KEYS[dataset]
         with self.lock:
-            return [r[key] for r in self.rows(dataset)]
+            return [r[key] if key else copy.deepcopy(r) for r in self.rows(dataset)]
 
     def changed_between(
         self, dataset: str, start: datetime | str | None, end: datetime | str | None
@@ -137,7 +144,7 @@ class Store:
             now = self._now or datetime.now(UTC)
             rng = random.Random(self.seed)
             self.ticks = 0
-            self._maker.counters = {name: 0 for name in DATASETS}
+            self._maker.counters = {name: 0 for name in TICKED}
             self.data.clear()
             self.data.update({name: [] for name in DATASETS})
             span = timedelta(days=30).total_seconds() - 120
@@ -149,13 +156,62 @@ class Store:
                 return created.replace(microsecond=0), changed.replace(microsecond=0)
 
             # Records are kept in each API's creation order (oldest first).
-            for name in DATASETS:
+            for name in TICKED:
                 stamps = sorted(moments() for _ in range(self.sizes[name]))
                 for created, changed in stamps:
                     self.data[name].append(self._maker.make(name, rng, created, changed))
             # Audit events are listed newest first, like an audit trail.
             self.data["segment_audit_events"].reverse()
+            self._build_around(now)
             self._save()
+
+    def _build_around(self, now: datetime) -> None:
+        """The datasets built around the ticked ones, each from its own generator."""
+        mailchimp = random.Random(f"mailchimp:{self.seed}")
+        mailchimp_data.generate(mailchimp, self.data, self._maker, self.settings, now, self.extra)
+        segment = random.Random(f"segment:{self.seed}")
+        segment_catalog.generate(segment, self.data, self.settings.workspace_id, now, self.extra)
+
+    def delete(self, dataset: str, record_id: Any, now: datetime | str | None = None) -> dict[str, list[Any]]:
+        """Delete a record, and the records that hang off it (``RELATIONS``), as the API would.
+
+        ``record_id`` is the record's ``ID_KEYS`` field (the record itself where there is
+        none). A deleted Segment source also appends a ``Source Deleted`` audit event at
+        ``now``. Returns ``{dataset: [ids removed]}``; raises LookupError when there is no
+        such record, KeyError for an unknown dataset.
+        """
+        moment = to_utc(now)
+        with self.lock:
+            rows = self.rows(dataset)
+            key = ID_KEYS[dataset]
+            gone = [r for r in rows if (str(r[key]) if key else r) == (str(record_id) if key else record_id)]
+            if not gone:
+                raise LookupError(f"{dataset} has no record {record_id!r}")
+            removed: dict[str, list[Any]] = {}
+            self._remove(dataset, gone, removed)
+            if dataset == "segment_sources":
+                rng = random.Random(f"delete:{self.seed}:{record_id}")
+                event = self._maker.make("segment_audit_events", rng, moment, moment)
+                source = gone[0]
+                event.update(resourceId=source["id"], resourceName=source["name"], type="Source Deleted")
+                event["timestamp"] = fmt_ms(moment)
+                self.data["segment_audit_events"].insert(0, event)
+            self._save()
+            return removed
+
+    def _remove(self, dataset: str, gone: list[Any], removed: dict[str, list[Any]]) -> None:
+        key = ID_KEYS[dataset]
+        rows = self.data[dataset]
+        doomed = {id(r) for r in gone}
+        rows[:] = [r for r in rows if id(r) not in doomed]
+        removed.setdefault(dataset, []).extend(r[key] if key else r for r in gone)
+        parent_ids = {r.get("id") for r in gone if isinstance(r, dict)}
+        for child, links in RELATIONS.items():
+            for link, parent in links:
+                if parent == dataset and child in self.data:
+                    orphans = [r for r in self.data[child] if r.get(link) in parent_ids]
+                    if orphans:
+                        self._remove(child, orphans, removed)
 
     def tick(self, now: datetime | str | None, updates: int, adds: int) -> dict[str, dict[str, list[Any]]]:
         """See ``DemoAPI.tick``."""
@@ -164,7 +220,7 @@ class Store:
             self.ticks += 1
             rng = random.Random(f"tick:{self.seed}:{self.ticks}")
             changes: dict[str, dict[str, list[Any]]] = {}
-            for name in DATASETS:
+            for name in TICKED:
                 if name != "segment_audit_events":
                     changes[name] = self._tick_dataset(name, rng, moment, updates, adds)
             sources = changes["segment_sources"]
@@ -255,7 +311,12 @@ class Store:
         state = json.loads(self.state_file.read_text())
         self.ticks = int(state["ticks"])
         self._maker.counters = {k: int(v) for k, v in state["counters"].items()}
-        self.data.update({name: list(state["data"][name]) for name in DATASETS})
+        self.data.update({name: list(rows) for name, rows in state["data"].items() if name in DATASETS})
+        if any(name not in self.data for name in DATASETS):  # a file from before the catalog
+            self._build_around(self._now or datetime.now(UTC))
+            self._save()
+        lists = dict.fromkeys(m["list_id"] for m in self.data["mailchimp_list_members"])
+        self.settings.more_lists = tuple(lists) or self.settings.more_lists
 
 
 @dataclass

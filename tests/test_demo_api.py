@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from demo.api import CHANGE_KEYS, DATASETS, ID_KEYS, DemoAPI, fmt_ms, fmt_offset, fmt_z, parse_time
+from demo.api import CHANGE_KEYS, DATASETS, ID_KEYS, TICKED, DemoAPI, fmt_ms, fmt_offset, fmt_z, parse_time
 from demo.checks import Bound, in_window, int_param, time_param
 from demo.core import ApiError, HttpServer, Reply, Request
 
@@ -319,9 +319,10 @@ def test_data_is_realistic(api: DemoAPI) -> None:
 
 def test_same_seed_same_data_and_ticks() -> None:
     one, two, other = DemoAPI(seed=5, now=NOW), DemoAPI(seed=5, now=NOW), DemoAPI(seed=6, now=NOW)
+    fixed = {"segment_workspace", "segment_roles", "segment_labels"}  # the same in every workspace
     for dataset in DATASETS:
         assert one.records(dataset) == two.records(dataset)
-        assert one.records(dataset) != other.records(dataset)
+        assert dataset in fixed or one.records(dataset) != other.records(dataset)
     assert one.tick(LATER) == two.tick(LATER)
     assert one.records("hubspot_contacts") == two.records("hubspot_contacts")
 
@@ -454,8 +455,9 @@ def test_hubspot_relative_next_link_as_the_reference_docs_print_it(http: request
             body = http.get(urljoin(url, body["paging"]["next"]["link"]), timeout=10, **BEARER).json()
             ids, pages = ids + [r["id"] for r in body["results"]], pages + 1
         assert ids == api.ids("hubspot_contacts") and pages == 3  # the default limit is 10
-        # resolved against the host's root instead, the link finds nothing
-        assert http.get(f"{api.url}/?after=1011", timeout=10, **BEARER).status_code == 404
+        # resolved against the host's root instead, the link finds no contacts (on this one
+        # demo origin the root is Segment's Get Workspace)
+        assert "results" not in http.get(f"{api.url}/?after=1011", timeout=10, **BEARER).json()
 
 
 def test_hubspot_link_mode_switches_at_run_time(fresh: DemoAPI, http: requests.Session) -> None:
@@ -684,7 +686,7 @@ NOT_FOUND = [
     ("zendesk", "/api/v2/tickets", ZENDESK, "InvalidEndpoint"),
     ("hubspot", "/crm/v3/objects/deals", BEARER, "OBJECT_NOT_FOUND"),
     ("helpscout", "/v2/mailboxes", BEARER, "logRef"),
-    ("segment", "/warehouses", BEARER, "not-found"),
+    ("segment", "/catalog/nothing", BEARER, "not-found"),
 ]
 
 
@@ -708,8 +710,8 @@ def test_wrong_method(api: DemoAPI, http: requests.Session) -> None:
 def test_tick_changes_what_each_window_sees(fresh: DemoAPI, http: requests.Session) -> None:
     sizes = {d: len(fresh.ids(d)) for d in DATASETS}
     changed = fresh.tick(LATER, updates=4, adds=2)
-    assert set(changed) == set(DATASETS)
-    for dataset in DATASETS:
+    assert set(changed) == set(TICKED)
+    for dataset in TICKED:
         added = changed[dataset]["added"]
         assert set(added) <= set(fresh.ids(dataset))
         assert len(fresh.ids(dataset)) == sizes[dataset] + len(added)
