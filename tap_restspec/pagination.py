@@ -332,8 +332,15 @@ class Paginator:
         self._edges: tuple[Any, Any] | None = None
 
     def place(self, request: HTTPRequest) -> None:
-        """Put the current page's value into the request."""
-        self.config.place(request, self.current)
+        """Put the current page's value into the request; a value that cannot go there (a token
+        with a line break for a header) stops the stream with one line, never a traceback.
+        """
+        try:
+            self.config.place(request, self.current)
+        except ValueError as exc:
+            raise StreamError(
+                f"stream {self.stream}: page {self.count + 1} cannot be requested: {exc}"
+            ) from None
 
     def advance(self, page: PageView) -> None:
         """Move to the next page, or finish; raise on a loop."""

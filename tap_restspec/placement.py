@@ -54,9 +54,14 @@ class BodyParam(Placing):
     kind = "BODYPARAM"
 
     def put(self, request: HTTPRequest, value: Any) -> None:
-        """Set the value at the dot path, creating objects on the way."""
+        """Set the value at the dot path, creating objects on the way (ValueError: no object body)."""
         if value is None:
             return
+        if request.data is not None and not isinstance(request.data, dict):
+            kind = "an array" if isinstance(request.data, list) else "not a JSON object"
+            raise ValueError(
+                f"parameterType BODYPARAM: the body is {kind}, so {self.name!r} has no place in it"
+            )
         body = dict(request.data) if isinstance(request.data, dict) else {}
         node = body
         *parents, last = self.name.split(".")

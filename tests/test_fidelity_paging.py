@@ -15,6 +15,7 @@ import pytest
 
 from demo.api import DemoAPI
 from tests.helpers import ROOT, Reply, Seen
+from tests.test_fidelity import problem_lines
 
 SPECS = ROOT / "specs"
 
@@ -631,3 +632,41 @@ def test_bodyparam_dot_paths_for_every_type(serve, run_spec, pagination, placed)
     bodies = [s.json() for s in server.seen]
     assert [b["paging"] for b in bodies] == placed
     assert {b["query"] for b in bodies} == {"type:user"}
+
+
+def test_a_token_that_cannot_be_a_header_stops_the_stream_with_one_line(serve, run_spec):
+    """A hostile answer: a continuation token with a line break, to be sent as a header."""
+    server = serve(lambda seen: Reply(body={"items": [{"id": 1}], "next": "abc\r\nX-Injected: 1"}))
+    pagination = {
+        "type": "CONTINUATION_TOKEN",
+        "continuationTokenPath": "$.next",
+        "parameterType": "HEADERPARAM",
+        "parameterName": "X-Cursor",
+    }
+    result = run_spec.cli(items_spec(server.url, pagination), name="items.json")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert problem_lines(result.stderr) == [
+        "stream items: page 2 cannot be requested: header X-Cursor: value contains a line break or a NUL"
+    ]
+    assert len(server.seen) == 1  # the bad header was never sent
+    assert "X-Injected" not in server.seen[0].headers
+
+
+def test_bodyparam_with_a_json_array_body_is_refused_not_dropped(serve, run_spec):
+    """A dot path has no place in an array: the body is never replaced by a bare `{"limit": 5}`."""
+    server = serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
+    pagination = {
+        "type": "CONTINUATION_TOKEN",
+        "continuationTokenPath": "$.next",
+        "parameterName": "after",
+        "parameterType": "BODYPARAM",
+        "limitName": "limit",
+        "limitValue": 5,
+    }
+    document = items_spec(server.url, pagination, method="POST", bodyParams=[{"query": "all"}])
+    result = run_spec.cli(document, name="items.json")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    lines = problem_lines(result.stderr)
+    assert len(lines) == 1, lines
+    assert "BODYPARAM" in lines[0] and ("array" in lines[0] or "object" in lines[0])
+    assert server.seen == []
