@@ -10,8 +10,12 @@ what the schema does not list and turns numbers in boolean-only fields into bool
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from typing import Any
+from operator import itemgetter
+from typing import Any, Union
+
+import msgspec
 
 Check = Callable[[Any], bool]
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -42,7 +46,7 @@ def _value_check(schema: Any) -> Check | None:
     if not isinstance(schema, dict) or not schema:
         return None
     allowed = _types(schema)
-    nested = compile_fits(schema) if isinstance(schema.get("properties"), dict) else None
+    nested = _python_fits(schema) if isinstance(schema.get("properties"), dict) else None
     items = schema.get("items")
     item_check = _value_check(items) if isinstance(items, dict) else None
     if allowed is None and nested is None and item_check is None:
@@ -62,35 +66,159 @@ def _value_check(schema: Any) -> Check | None:
 
 
 def compile_fits(schema: dict[str, Any]) -> Check:
-    """A function record -> True when the record fits `schema` as it is."""
+    """A function record -> True when the record fits `schema` as it is.
+
+    msgspec checks the record against a type made from the schema, in C; only when it says
+    no (or the schema cannot be such a type) does the Python check below decide.
+    """
+    slow = _python_fits(schema)
+    kind = msgspec_type(schema)
+    if kind is None:
+        return slow
+    convert = msgspec.convert
+    error = msgspec.ValidationError
+
+    def fits(record: Any) -> bool:
+        try:
+            convert(record, kind)
+        except error:
+            return slow(record)
+        return True
+
+    return fits
+
+
+def msgspec_type(schema: dict[str, Any]) -> Any:
+    """A msgspec type that accepts exactly the JSON values `schema`'s types allow; None if none."""
+    try:
+        kind = _as_type(schema, itertools.count())
+        msgspec.convert({}, kind)  # msgspec checks a type (its unions) on first use
+    except (TypeError, ValueError, msgspec.ValidationError):
+        return None
+    return kind
+
+
+_SCALARS: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "null": None}
+
+
+def _as_type(schema: Any, counter: Any) -> Any:
+    if not isinstance(schema, dict) or not schema or "type" not in schema:
+        return Any
+    kind = schema["type"]
+    names = [kind] if isinstance(kind, str) else list(kind) if isinstance(kind, list) else []
+    if not names or any(n not in PYTHON_TYPES for n in names):
+        return Any
+    parts: list[Any] = []
+    for name in names:
+        if name == "object":
+            properties = schema.get("properties")
+            if isinstance(properties, dict):
+                fields = [
+                    (f"f{i}", _as_type(sub, counter), None) for i, sub in enumerate(properties.values())
+                ]
+                rename = {f"f{i}": key for i, key in enumerate(properties)}
+                parts.append(
+                    msgspec.defstruct(
+                        f"Fits{next(counter)}",
+                        fields,
+                        rename=rename,
+                        forbid_unknown_fields=not schema.get("additionalProperties"),
+                    )
+                )
+            else:
+                parts.append(dict)
+        elif name == "array":
+            parts.append(list[_as_type(schema.get("items"), counter)])  # type: ignore[misc]
+        else:
+            parts.append(_SCALARS[name])
+    return parts[0] if len(parts) == 1 else Union[tuple(parts)]  # noqa: UP007  (a runtime union)
+
+
+def _python_fits(schema: dict[str, Any]) -> Check:
+    """The check in Python, property by property after a fast path.
+
+    Records of one API nearly always have the same keys and value types, so the fast
+    path reads every property at once (`itemgetter`), knows from the count that no other
+    key is there, and looks the tuple of value types up among those already found to fit.
+    A record that lacks a property takes the plain path.
+    """
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return lambda record: type(record) is dict and bool(schema.get("additionalProperties", True))
-    allowed = frozenset(properties)
+    names = tuple(properties)
+    allowed = frozenset(names)
     open_ended = bool(schema.get("additionalProperties"))
-    simple: list[tuple[str, frozenset[type]]] = []
-    others: list[tuple[str, Check]] = []
-    for name, sub in properties.items():
-        if isinstance(sub, dict) and not isinstance(sub.get("properties"), dict) and "items" not in sub:
-            kinds = _types(sub)
-            if kinds is not None:
-                simple.append((name, kinds))
-            continue
-        value_check = _value_check(sub)
-        if value_check is not None:
-            others.append((name, value_check))
+    kinds = [_types(sub) if isinstance(sub, dict) and sub else None for sub in properties.values()]
+    nested = [(i, check) for i, sub in enumerate(properties.values()) if (check := _nested_check(sub))]
+    plain = _plain_fits(names, kinds, nested, allowed, open_ended)
+    if not names:
+        return plain
+    getter = itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
+    count = len(names)
+    good: set[tuple[type, ...]] = set()
+
+    def fits(record: Any) -> bool:
+        if type(record) is not dict:
+            return False
+        try:
+            values = getter(record)
+        except KeyError:
+            return plain(record)
+        if len(record) != count and not open_ended:
+            return False  # every property is there, so the others are keys the schema lacks
+        types = tuple(map(type, values))
+        if types not in good:
+            if not all(k is None or t in k for t, k in zip(types, kinds, strict=True)):
+                return False
+            if len(good) < 256:
+                good.add(types)
+        for i, check in nested:
+            value = values[i]
+            if (type(value) is dict or type(value) is list) and not check(value):
+                return False
+        return True
+
+    return fits
+
+
+def _nested_check(schema: Any) -> Check | None:
+    """The check of an object's or array's contents (its own type is checked with the scalars)."""
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(schema.get("properties"), dict):
+        inner = _python_fits(schema)
+        items = _nested_check(schema.get("items")) if isinstance(schema.get("items"), dict) else None
+        return lambda value: inner(value) if type(value) is dict else items is None or items(value)
+    items = schema.get("items")
+    if isinstance(items, dict) and items:
+        item_check = _value_check(items)
+        if item_check is not None:
+            return lambda value: type(value) is not list or all(map(item_check, value))
+    return None
+
+
+def _plain_fits(
+    names: tuple[str, ...],
+    kinds: list[frozenset[type] | None],
+    nested: list[tuple[int, Check]],
+    allowed: frozenset[str],
+    open_ended: bool,
+) -> Check:
+    """Property by property: for records that lack some property."""
+    checks = dict(nested)
+    plan = [(name, kinds[i], checks.get(i)) for i, name in enumerate(names)]
 
     def fits(record: Any) -> bool:
         if type(record) is not dict or not (open_ended or record.keys() <= allowed):
             return False
         get = record.get
-        for name, kinds in simple:
+        for name, allowed_types, check in plan:
             value = get(name, _MISSING)
-            if value is not _MISSING and type(value) not in kinds:
+            if value is _MISSING:
+                continue
+            if allowed_types is not None and type(value) not in allowed_types:
                 return False
-        for name, value_check in others:
-            value = get(name, _MISSING)
-            if value is not _MISSING and not value_check(value):
+            if check is not None and (type(value) is dict or type(value) is list) and not check(value):
                 return False
         return True
 

@@ -27,13 +27,17 @@ class BufferedWriter(MsgSpecWriter):
         super().__init__()
         self.lock = threading.Lock()
         self.closed = threading.Event()
+        self._line = bytearray(256)  # reused under the lock: no allocation per message
 
     def write_message(self, message: Message) -> None:
         """Write one message line; flush unless it is a RECORD."""
-        line = _ENCODER.encode(message.to_dict()) + b"\n"
+        data = message.to_dict()
         with self.lock:
             if self.closed.is_set():
                 return
+            line = self._line
+            _ENCODER.encode_into(data, line)
+            line.extend(b"\n")
             try:
                 out = sys.stdout.buffer
                 out.write(line)
