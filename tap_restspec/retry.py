@@ -72,8 +72,8 @@ class RetryPolicy:
         `GiveUp` when the API asks for more than `max_wait`.
         """
         if asked is not None and asked > self.max_wait:
-            what = "more than a day" if asked >= DAY else f"{math.ceil(asked)}s"
-            limit = f"max_retry_wait ({self.max_wait:.0f}s)"
+            what = "more than a day" if asked >= DAY else f"{_seconds_text(asked, up=True)}s"
+            limit = f"max_retry_wait ({_seconds_text(self.max_wait, up=False)}s)"
             raise GiveUp(f"the API asks to wait {what} before retrying, more than {limit}")
         return max(self.backoff(attempt), asked or 0.0)
 
@@ -83,6 +83,16 @@ class RetryPolicy:
             return None
         response = outcome if isinstance(outcome, requests.Response) else getattr(outcome, "response", None)
         return self.wait(attempt, asked_wait(response) if isinstance(response, requests.Response) else None)
+
+
+def _seconds_text(seconds: float, up: bool) -> str:
+    """Seconds for a message: whole from 10 s on, tenths below; a wait asked rounded up, a limit
+    down, so the two never read the same (a `max_retry_wait` of 1.5 was shown as 2 beside a 2).
+    """
+    whole = math.ceil if up else math.floor
+    if seconds >= 10 or float(seconds).is_integer():
+        return str(whole(seconds))
+    return f"{whole(round(seconds * 10, 6)) / 10:g}"
 
 
 def is_retriable(outcome: requests.Response | BaseException) -> bool:

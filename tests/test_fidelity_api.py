@@ -562,3 +562,13 @@ def test_a_hint_above_max_retry_wait_fails_the_stream_with_one_line(serve, run_s
     assert len(server.seen) == 1
     states = [m["value"] for m in result.messages() if m["type"] == "STATE"]
     assert all(s in (state, {}) for s in states), states  # the bookmark stays where it was
+
+
+def test_a_fractional_max_retry_wait_is_shown_as_set(serve, run_spec):
+    """`max_retry_wait` takes fractions: 1.5 is not shown as 2 beside a wait of 2."""
+    server = serve(sequence(Reply(429, body={"m": 1}, headers={"Retry-After": "2"})))
+    result = run_spec.cli(items_document(server.url), max_retry_wait="1.5")
+    assert result.code == 1
+    (line,) = problem_lines(result.stderr)
+    assert line.endswith("the API asks to wait 2s before retrying, more than max_retry_wait (1.5s)")
+    assert len(server.seen) == 1
