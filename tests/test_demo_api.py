@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from math import ceil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -962,6 +963,332 @@ def test_spec_first_page_against_the_demo(api: DemoAPI, http: requests.Session, 
             assert last in at(answer, owner) or paging.get("parameterType") == "BODYPARAM", (
                 f"{key} {paging[key]} found nothing"
             )
+
+
+# --------------------------------------------------------------------------- the Segment catalog
+
+SEGMENT_LISTS = [  # path, data key, dataset, id field (None: the row itself)
+    ("/sources", "sources", "segment_sources", "id"),
+    ("/destinations", "destinations", "segment_destinations", "id"),
+    ("/warehouses", "warehouses", "segment_warehouses", "id"),
+    ("/tracking-plans", "trackingPlans", "segment_tracking_plans", "id"),
+    ("/transformations", "transformations", "segment_transformations", "id"),
+    ("/users", "users", "segment_users", "id"),
+    ("/invites", "invites", "segment_invites", None),
+    ("/groups", "userGroups", "segment_groups", "id"),
+    ("/roles", "roles", "segment_roles", "id"),
+    ("/reverse-etl-models", "models", "segment_reverse_etl_models", "id"),
+    ("/spaces", "spaces", "segment_spaces", "id"),
+]
+
+
+def segment_pages(http: requests.Session, api: DemoAPI, path: str, key: str, **params: Any) -> list[Any]:
+    rows: list[Any] = []
+    query: dict[str, Any] = {"pagination.count": 4, **params}
+    while True:
+        r = get(http, api, path, BEARER, **query)
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        assert set(data) == {key, "pagination"} and data["pagination"]["totalEntries"] >= len(data[key])
+        rows += data[key]
+        if data["pagination"]["next"] is None:
+            return rows
+        query["pagination.cursor"] = data["pagination"]["next"]
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "dataset", "field"), SEGMENT_LISTS, ids=[s[0] for s in SEGMENT_LISTS]
+)
+def test_segment_lists_page_every_record_once(
+    api: DemoAPI, http: requests.Session, path: str, key: str, dataset: str, field: str | None
+) -> None:
+    rows = segment_pages(http, api, path, key)
+    assert [r[field] if field else r for r in rows] == api.ids(dataset)
+    if dataset == "segment_invites":
+        assert rows and all(isinstance(r, str) and "@" in r for r in rows)  # emails, not objects
+
+
+def test_segment_children_belong_to_existing_parents(api: DemoAPI, http: requests.Session) -> None:
+    sources = {s["id"] for s in api.records("segment_sources")}
+    destinations = api.records("segment_destinations")
+    assert {d["sourceId"] for d in destinations} <= sources
+    source = destinations[0]["sourceId"]
+    connected = segment_pages(http, api, f"/sources/{source}/connected-destinations", "destinations")
+    assert [d["id"] for d in connected] == [d["id"] for d in destinations if d["sourceId"] == source]
+    links = api.records("segment_source_warehouses")
+    assert {c["sourceId"] for c in links} <= sources
+    for link in links[:3]:
+        path = f"/sources/{link['sourceId']}/connected-warehouses"
+        assert link["warehouseId"] in {w["id"] for w in segment_pages(http, api, path, "warehouses")}
+    syncs = segment_pages(http, api, f"/warehouses/{links[0]['warehouseId']}/syncs", "reports")
+    linked = {c["sourceId"] for c in links if c["warehouseId"] == links[0]["warehouseId"]}
+    assert syncs and {s["sourceId"] for s in syncs} == linked
+    assert all("__parent" not in row for row in syncs)  # the demo's own link is never served
+    group = api.records("segment_groups")[0]
+    users = segment_pages(http, api, f"/groups/{group['id']}/users", "users")
+    assert len(users) == group["memberCount"] and all(set(u) == {"id", "name", "email"} for u in users)
+    plan = api.records("segment_tracking_plans")[0]
+    rules = segment_pages(http, api, f"/tracking-plans/{plan['id']}/rules", "rules")
+    assert rules and all(r["type"] == "TRACK" for r in rules)
+    space = api.records("segment_spaces")[0]
+    audiences = segment_pages(http, api, f"/spaces/{space['id']}/audiences", "audiences")
+    assert audiences and {a["spaceId"] for a in audiences} == {space["id"]}
+    function = api.records("segment_functions")[0]
+    assert segment_pages(http, api, f"/functions/{function['id']}/versions", "versions")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sources/nope/connected-destinations",
+        "/sources/nope/connected-warehouses",
+        "/destinations/nope/subscriptions",
+        "/warehouses/nope/syncs",
+        "/tracking-plans/nope/rules",
+        "/functions/nope/versions",
+        "/groups/nope/users",
+        "/spaces/nope/audiences",
+    ],
+)
+def test_segment_children_of_an_unknown_parent_are_404(
+    api: DemoAPI, http: requests.Session, path: str
+) -> None:
+    r = get(http, api, path, BEARER, **{"pagination.count": 10})
+    assert r.status_code == 404 and r.json()["errors"][0]["type"] == "not-found"
+
+
+def test_segment_quirks(api: DemoAPI, http: requests.Session) -> None:
+    workspace = get(http, api, "/", BEARER).json()
+    assert workspace == {"data": {"workspace": api.records("segment_workspace")[0]}}  # one object
+    assert set(workspace["data"]["workspace"]) == {"id", "slug", "name"}
+    labels = get(http, api, "/labels", BEARER).json()
+    assert labels == {"data": {"labels": api.records("segment_labels")}}  # no pagination at all
+    assert get(http, api, "/", {}).status_code == 401
+    missing = get(http, api, "/functions", BEARER, **{"pagination.count": 10})
+    assert missing.status_code == 422 and "resourceType" in missing.text
+    for kind in ("SOURCE", "INSERT_TRANSFORMATION"):
+        rows = segment_pages(http, api, "/functions", "functions", resourceType=kind)
+        assert rows and {f["resourceType"] for f in rows} == {kind}
+    space = api.records("segment_spaces")[0]["id"]
+    too_many = get(http, api, f"/spaces/{space}/audiences", BEARER, **{"pagination.count": 201})
+    assert too_many.status_code == 422  # ListAudiencesPaginationInput: 1..200
+    assert get(http, api, "/sources", BEARER, **{"pagination.count": 1001}).status_code == 422
+    assert get(http, api, "/sources", BEARER, **{"pagination.count": 1000}).status_code == 200
+    live = segment_pages(http, api, "/tracking-plans", "trackingPlans", type="LIVE")
+    assert live and {p["type"] for p in live} == {"LIVE"}
+
+
+# --------------------------------------------------------------------------- HubSpot search
+
+
+def search(
+    http: requests.Session, api: DemoAPI, body: Any, creds: dict[str, Any] = BEARER
+) -> requests.Response:
+    return http.post(f"{api.url}/crm/v3/objects/contacts/search", json=body, timeout=10, **creds)
+
+
+def changed(lo: int, hi: int) -> dict[str, Any]:
+    filters = [
+        {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(lo)},
+        {"propertyName": "lastmodifieddate", "operator": "LT", "value": str(hi)},
+    ]
+    return {"filterGroups": [{"filters": filters}]}
+
+
+def test_hubspot_search_filters_sorts_and_pages_in_the_body(api: DemoAPI, http: requests.Session) -> None:
+    lo, hi = NOW - timedelta(days=10), NOW - timedelta(days=2)
+    body = {
+        **changed(int(lo.timestamp() * 1000), int(hi.timestamp() * 1000)),
+        "sorts": [{"propertyName": "lastmodifieddate", "direction": "DESCENDING"}],
+        "properties": ["email"],
+        "limit": 7,
+    }
+    ids, stamps, after, pages = [], [], None, 0
+    while True:
+        page = search(http, api, {**body, **({"after": after} if after else {})}).json()
+        pages += 1
+        ids += [c["id"] for c in page["results"]]
+        stamps += [epoch(c["properties"]["lastmodifieddate"]) for c in page["results"]]
+        assert all(
+            set(c["properties"]) == {"email", "createdate", "hs_object_id", "lastmodifieddate"}
+            for c in page["results"]
+        )
+        if "paging" not in page:
+            break
+        after = page["paging"]["next"]["after"]
+        assert page["paging"]["next"]["link"] == f"?after={after}"
+    expected = api.changed_between("hubspot_contacts", lo, hi)
+    assert sorted(ids) == sorted(c["id"] for c in expected) and page["total"] == len(expected)
+    assert stamps == sorted(stamps, reverse=True) and pages == ceil(len(expected) / 7)
+    everything = search(http, api, {"limit": 200}).json()
+    assert [c["id"] for c in everything["results"]] == api.ids("hubspot_contacts")[:200]  # no filter: all
+    assert (
+        everything["total"] == len(api.ids("hubspot_contacts"))
+        and everything["paging"]["next"]["after"] == "200"
+    )
+    either = {"filterGroups": changed(0, 1)["filterGroups"] + changed(0, 2**50)["filterGroups"], "limit": 200}
+    assert search(http, api, either).json()["total"] == len(api.ids("hubspot_contacts"))  # groups are ORed
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(
+            changed(0, 1)
+            | {
+                "filterGroups": [
+                    {"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": ""}]}
+                ]
+            },
+            "operator GTE requires a value",
+            id="empty-value",
+        ),
+        pytest.param(
+            {
+                "filterGroups": [
+                    {
+                        "filters": [
+                            {"propertyName": "lastmodifieddate", "operator": "GT", "value": "2020-11-15"}
+                        ]
+                    }
+                ]
+            },
+            "There was a problem",
+            id="date-string",
+        ),
+        pytest.param({"limit": 201}, "There was a problem", id="limit"),
+        pytest.param({"after": "10000"}, "10000", id="past-ten-thousand"),
+    ],
+)
+def test_hubspot_search_refuses_what_hubspot_refuses(
+    api: DemoAPI, http: requests.Session, body: Any, message: str
+) -> None:
+    r = search(http, api, body)
+    assert r.status_code == 400 and message in r.json()["message"]
+    assert r.json()["category"] == "VALIDATION_ERROR"
+
+
+def test_hubspot_search_needs_a_token(api: DemoAPI, http: requests.Session) -> None:
+    assert search(http, api, {}, {}).json()["category"] == "INVALID_AUTHENTICATION"
+    assert http.get(f"{api.url}/crm/v3/objects/contacts/search", timeout=10, **BEARER).status_code == 405
+
+
+# --------------------------------------------------------------------------- Mailchimp campaigns and lists
+
+
+def test_mailchimp_serves_several_lists(api: DemoAPI, http: requests.Session) -> None:
+    first, *others = api.list_ids
+    assert first == api.list_id and len(others) == 2
+    seen = {}
+    for list_id in api.list_ids:
+        body = get(http, api, f"/3.0/lists/{list_id}/members", MAILCHIMP, count=1000).json()
+        assert body["list_id"] == list_id and body["total_items"] == len(body["members"])
+        assert {m["list_id"] for m in body["members"]} == {list_id}
+        assert all(list_id in m["_links"][0]["href"] for m in body["members"])
+        seen[list_id] = {m["id"] for m in body["members"]}
+    assert seen[first] == set(api.ids("mailchimp_members"))
+    assert seen[first] & seen[others[0]]  # the same person (the same id) on two lists
+
+
+def test_mailchimp_campaigns_and_their_reports(api: DemoAPI, http: requests.Session) -> None:
+    campaigns = api.records("mailchimp_campaigns")
+    pages = [get(http, api, "/3.0/campaigns", MAILCHIMP, count=4, offset=o).json() for o in (0, 4)]
+    assert [c["id"] for p in pages for c in p["campaigns"]] == [c["id"] for c in campaigns]
+    assert pages[0]["total_items"] == len(campaigns) and api.campaign_id in {c["id"] for c in campaigns}
+    newest = get(http, api, "/3.0/campaigns", MAILCHIMP, sort_field="create_time", sort_dir="DESC").json()
+    assert [c["id"] for c in newest["campaigns"]] == [c["id"] for c in reversed(campaigns)]
+    assert get(http, api, "/3.0/campaigns", MAILCHIMP, sort_field="title").status_code == 400
+    sent = get(http, api, "/3.0/campaigns", MAILCHIMP, status="sent").json()["campaigns"]
+    assert sent and {c["status"] for c in sent} == {"sent"} and all("report_summary" in c for c in sent)
+    for campaign in campaigns:
+        report = get(http, api, f"/3.0/reports/{campaign['id']}/email-activity", MAILCHIMP, count=1000).json()
+        assert {e["campaign_id"] for e in report["emails"]} <= {campaign["id"]}
+        assert all(e["list_id"] == campaign["recipients"]["list_id"] for e in report["emails"])
+        if campaign["status"] == "save":
+            assert report["emails"] == [] and campaign["emails_sent"] == 0  # a draft: nothing sent
+        else:
+            assert len(report["emails"]) == campaign["emails_sent"] > 0
+
+
+# --------------------------------------------------------------------------- deletes at the source
+
+
+def test_deleting_a_segment_source_deletes_what_hangs_off_it(fresh: DemoAPI, http: requests.Session) -> None:
+    links = fresh.records("segment_source_warehouses")
+    source = links[0]["sourceId"]
+    destinations = {d["id"] for d in fresh.records("segment_destinations") if d["sourceId"] == source}
+    subscriptions = {
+        s["id"]
+        for s in fresh.records("segment_destination_subscriptions")
+        if s["destinationId"] in destinations
+    }
+    events = len(fresh.ids("segment_audit_events"))
+    answer = http.post(
+        f"{fresh.url}/_demo/delete",
+        json={"dataset": "segment_sources", "id": source, "now": fmt_z(LATER)},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    removed = answer.json()["deleted"]
+    assert removed["segment_sources"] == [source]
+    assert set(removed.get("segment_destinations", [])) == destinations
+    assert set(removed.get("segment_destination_subscriptions", [])) == subscriptions
+    assert source not in fresh.ids("segment_sources")
+    assert not [link for link in fresh.records("segment_source_warehouses") if link["sourceId"] == source]
+    assert not [s for s in fresh.records("segment_warehouse_syncs") if s["sourceId"] == source]
+    assert (
+        get(
+            http, fresh, f"/sources/{source}/connected-destinations", BEARER, **{"pagination.count": 5}
+        ).status_code
+        == 404
+    )
+    assert len(fresh.ids("segment_audit_events")) == events + 1
+    event = fresh.records("segment_audit_events")[0]  # newest first
+    assert (event["type"], event["resourceId"], event["timestamp"]) == (
+        "Source Deleted",
+        source,
+        fmt_ms(LATER),
+    )
+    again = http.post(
+        f"{fresh.url}/_demo/delete", json={"dataset": "segment_sources", "id": source}, timeout=10
+    )
+    assert again.status_code == 404
+    assert (
+        http.post(f"{fresh.url}/_demo/delete", json={"dataset": "nothing", "id": 1}, timeout=10).status_code
+        == 400
+    )
+
+
+def test_deleting_records_of_other_apis(fresh: DemoAPI) -> None:
+    campaign = next(
+        c for c in fresh.records("mailchimp_campaigns") if c["id"] != fresh.campaign_id and c["emails_sent"]
+    )
+    removed = fresh.delete("mailchimp_campaigns", campaign["id"])
+    assert removed["mailchimp_campaigns"] == [campaign["id"]] and removed["mailchimp_campaign_activity"]
+    contact = fresh.ids("hubspot_contacts")[3]
+    assert fresh.delete("hubspot_contacts", contact) == {"hubspot_contacts": [contact]}
+    assert contact not in fresh.ids("hubspot_contacts")
+    invite = fresh.ids("segment_invites")[0]
+    assert fresh.delete("segment_invites", invite) == {"segment_invites": [invite]}
+    with pytest.raises(LookupError):
+        fresh.delete("zendesk_users", -1)
+
+
+def test_the_state_file_keeps_the_catalog_and_deletes(tmp_path: Path) -> None:
+    state = tmp_path / "demo.json"
+    with DemoAPI(seed=4, now=NOW, state_file=state) as one:
+        gone = one.ids("segment_sources")[0]
+        one.delete("segment_sources", gone, NOW)
+        catalog = {d: one.records(d) for d in DATASETS}
+    with DemoAPI(seed=99, state_file=state) as two:  # loaded: the seed is ignored
+        assert {d: two.records(d) for d in DATASETS} == catalog and gone not in two.ids("segment_sources")
+        assert two.list_ids == one.list_ids
+    old = json.loads(state.read_text())
+    old["data"] = {d: rows for d, rows in old["data"].items() if d in TICKED}  # a file from before
+    state.write_text(json.dumps(old))
+    with DemoAPI(state_file=state) as three:
+        assert three.records("segment_sources") == catalog["segment_sources"]
+        assert three.records("segment_destinations") and three.records("mailchimp_campaigns")
 
 
 # --------------------------------------------------------------------------- the CLI
