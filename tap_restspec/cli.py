@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ from tap_restspec.errors import SettingsError, UserError
 from tap_restspec.reader import one_line
 from tap_restspec.runner import Interrupted
 from tap_restspec.settings import register_secrets
+
+
+@dataclass(frozen=True)
+class ConfigInput:
+    """What `--config` gives the SDK's callbacks (they read `.config` and `.parse_env`)."""
+
+    config: dict[str, Any]
+    parse_env: bool = False
 
 
 def read_config_files(paths: tuple[str, ...]) -> tuple[dict[str, Any], bool]:

@@ -11,6 +11,7 @@ go on, and the run fails at the end with every error line.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import heapq
 import itertools
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedException
 from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.singerlib import ActivateVersionMessage, StateMessage
 
@@ -149,7 +151,15 @@ class StreamRun:
         stream = self.stream
         if stream.parent is not None:
             record = stream.parent.run.first_record()
-            return child_context(stream, record) if record is not None else None
+            values = child_context(stream, record) if record is not None else None
+            if values is None:
+                return None
+            first = (
+                dict(stream.binding.partitions[0])
+                if stream.binding.partitioned and stream.binding.partitions
+                else {}
+            )
+            return {**first, **values}
         if stream.binding.partitioned:
             return dict(stream.binding.partitions[0]) if stream.binding.partitions else None
         return None
@@ -191,27 +201,36 @@ class StreamRun:
             self.shared.failures.append(f"stream {self.stream.name}: unexpected error (see the log above)")
 
     def offer_children(self, stream: SpecStream, record: Mapping[str, Any]) -> None:
-        """Hand a parent record to each child stream that will run (one pass per distinct context)."""
+        """Hand a parent record to each child stream that will run (one pass per distinct context).
+
+        With a runner, the passes are queued; without one (the SDK's own `sync()` of a parent,
+        as its test harness does), they run at once, as the SDK runs child streams.
+        """
         for child in stream.children:
             if not (child.selected or child.has_selected_descendents):
                 continue
-            context = child_context(child, record)
-            if context is None:
+            values = child_context(child, record)
+            if values is None:
+                paths = ", ".join(p for _, p in child.spec.parent.values) if child.spec.parent else ""
                 self.warn_once(
                     f"child:{child.name}",
-                    f"Stream {child.name}: a {stream.name} record has no value at "
-                    f"{', '.join(p for _, p in child.spec.parent.values) if child.spec.parent else ''}; "
+                    f"Stream {child.name}: a {stream.name} record has no value at {paths}; "
                     "no child pass for it (and others like it)",
                 )
                 continue
-            key = tuple(sorted((k, str(v)) for k, v in context.items()))
-            seen = self._seen_children.setdefault(child.name, set())
-            if key in seen:
-                continue
-            seen.add(key)
-            scheduler = self.shared.scheduler
-            if scheduler is not None:
-                scheduler.submit(child, context)
+            for partition in child.binding.partitions if child.binding.partitioned else ({},):
+                context = {**partition, **values}
+                key = tuple(sorted((k, str(v)) for k, v in context.items()))
+                seen = self._seen_children.setdefault(child.name, set())
+                if key in seen:
+                    continue
+                seen.add(key)
+                scheduler = self.shared.scheduler
+                if scheduler is not None:
+                    scheduler.submit(child, context)
+                else:
+                    with contextlib.suppress(AbortedSyncFailedException, AbortedSyncPausedException):
+                        child.sync(context)
 
 
 def child_context(child: SpecStream, record: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -224,8 +243,6 @@ def child_context(child: SpecStream, record: Mapping[str, Any]) -> dict[str, Any
         if value is None or value == "" or isinstance(value, (dict, list)):
             return None
         context[name] = value
-    for partition in child.binding.partitions[:1] if child.binding.partitioned else ():
-        context = {**partition, **context}
     return context
 
 

@@ -64,13 +64,8 @@ class SpecStream(RESTStream[Any]):
             schema = catalog_schema
         self.extractor = Extractor(spec.content, spec.explode, parent_fields)
         self.fixed_schema = spec.schema is not None
-        super().__init__(
-            tap=tap,
-            name=spec.name,
-            schema=schema and self._loadable(schema),
-            path=display_path(spec),
-            http_method=spec.request.method,
-        )
+        self._record_schema = schema and self._loadable(schema)  # None: inferred when first needed
+        super().__init__(tap=tap, name=spec.name, path=display_path(spec), http_method=spec.request.method)
         self.primary_keys = list(spec.primary_keys)
         self.replication_key = spec.replication_key
         self.payload_as_json = spec.request.json_body
@@ -140,9 +135,9 @@ class SpecStream(RESTStream[Any]):
     @property
     def schema(self) -> dict[str, Any]:
         """The custom schema, the catalog's, else one inferred from the first page of the run."""
-        if self._schema is None:
-            self._schema = self._loadable(self._infer_schema())
-        return self._schema
+        if self._record_schema is None:
+            self._record_schema = self._loadable(self._infer_schema())
+        return self._record_schema
 
     # --- one run ------------------------------------------------------------------------------
 

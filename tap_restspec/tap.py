@@ -16,7 +16,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import http, redact
 from tap_restspec.binding import bind
-from tap_restspec.cli import read_catalog_file, read_config_files, read_state_file
+from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
 from tap_restspec.errors import SettingsError, SpecError, StreamError
 from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
@@ -162,10 +162,8 @@ class TapRestSpec(Tap):
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
         """`--config` files read with one-line errors (a missing or non-JSON file names itself)."""
-        from singer_sdk.plugin_base import _ConfigInput
-
         config, parse_env = read_config_files(value)
-        return _ConfigInput(config=config, parse_env=parse_env)
+        return ConfigInput(config=config, parse_env=parse_env)
 
     @classmethod
     def invoke(  # type: ignore[override]
@@ -274,6 +272,7 @@ def link_families(streams: list[SpecStream]) -> None:
         if parent_spec is not None and parent_spec.stream in by_name:
             parent = by_name[parent_spec.stream]
             stream.parent = parent
+            stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
 

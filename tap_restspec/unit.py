@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from singer_sdk.exceptions import AbortedSyncPausedException
+
 from tap_restspec import dates
 from tap_restspec.errors import StreamError
 from tap_restspec.passes import missing_warning
@@ -110,6 +112,8 @@ def run_unit(
     keys = spec.primary_keys
     key_stream = stream.replication_key if stream.replication_key and not spec.windowed else None
     children = bool(stream.children)
+    limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
+    counted = 0
     emit = stream.emitter.emit if selected else None
     with stream.get_record_counter() as counter, stream.get_http_request_counter() as http:
         counter.with_context(state_context)
@@ -146,8 +150,14 @@ def run_unit(
                     if children:
                         run.offer_children(stream, record)
                     count += 1
+                    if limit is not None and count + counted >= limit:
+                        counter.increment(count)
+                        raise AbortedSyncPausedException(
+                            f"stream {spec.name}: stopped at {limit} records (dry run)"
+                        )
                     yield record
                 counter.increment(count)
+                counted += count
             if selected:
                 finish_slice(stream, state_context, window)
 
