@@ -22,7 +22,7 @@ from tap_restspec import redact
 from tap_restspec.errors import SettingsError, UserError
 from tap_restspec.reader import one_line
 from tap_restspec.runner import Interrupted
-from tap_restspec.settings import register_secrets
+from tap_restspec.settings import environment_problems, register_secrets
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,11 @@ def _json_object(path: str, what: str) -> dict[str, Any]:
 def run(tap_class: Any) -> None:
     """Run the tap's CLI; exit as the module docstring says."""
     redact.install()  # before the SDK logs anything: config errors, env parsing, debug lines
+    if not {"--about", "--help", "--version"} & set(sys.argv[1:]):
+        problems = environment_problems()
+        if problems:
+            _lines(problems)
+            sys.exit(1)
     try:
         code = tap_class.cli(standalone_mode=False)
     except UserError as exc:

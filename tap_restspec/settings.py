@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -245,6 +246,30 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     if lines:
         raise SettingsError(lines)
     return settings
+
+
+def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
+    """One line per `TAP_RESTSPEC_<NAME>` variable the SDK cannot parse (it would raise a bare
+    ValueError or JSON error): each setting is parsed alone, exactly as the SDK parses it.
+    """
+    from singer_sdk.configuration import _dict_config
+
+    lines = []
+    quiet, _dict_config.logger.disabled = _dict_config.logger.disabled, True
+    try:
+        for name, schema in CONFIG_SCHEMA["properties"].items():
+            variable = prefix + name.upper().replace("-", "_")
+            if variable not in os.environ:
+                continue
+            try:
+                _dict_config.parse_environment_config({"properties": {name: schema}}, prefix=prefix)
+            except Exception as exc:  # the SDK's int() and JSON parsers: ValueError, JSONDecodeError
+                kind = "an integer" if isinstance(exc, ValueError) and "int()" in str(exc) else "valid JSON"
+                shown = "" if name in SECRET_SETTINGS else f" ({os.environ[variable][:40]!r})"
+                lines.append(f"config: {name}: the environment variable {variable}{shown} is not {kind}")
+    finally:
+        _dict_config.logger.disabled = quiet
+    return lines
 
 
 def register_secrets(config: Mapping[str, Any]) -> None:
