@@ -174,7 +174,8 @@ def huge(rng: random.Random, doc: Any) -> str:
 
 def user_inputs(rng: random.Random, doc: Any) -> str:
     """`spec.properties.*.type`, `description`, `enum`, `default` of the wrong type."""
-    holders = [doc.get("sourceSpec", doc)] + [e for e in doc.get("authSpec") or [] if isinstance(e, dict)]
+    entries = doc.get("authSpec") if isinstance(doc.get("authSpec"), list) else []
+    holders = [doc.get("sourceSpec", doc), *(e for e in entries if isinstance(e, dict))]
     holder = rng.choice([h for h in holders if isinstance(h, dict)] or [{}])
     schema = holder.setdefault("spec", {})
     if not isinstance(schema, dict):
