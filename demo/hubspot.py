@@ -13,6 +13,7 @@ the offset of the next page, given back as ``paging.next.after``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import quote
 
@@ -114,6 +115,12 @@ def _holds(contact: Row, spec: Any) -> bool:
     return value is not None and COMPARE[operator](value, operand)
 
 
+def _sort_value(contact: Row, name: str) -> tuple[bool, Any]:
+    """Contacts without the property last (ascending), then by its value."""
+    value = _value(contact, name)
+    return value is None, value if value is not None else 0
+
+
 def _sort_key(sort: Any) -> tuple[str, bool]:
     """A sort as ``{"propertyName", "direction"}`` (HubSpot's guide) or a property name (its reference)."""
     if isinstance(sort, str) and sort:
@@ -153,7 +160,7 @@ def search(request: Request, ctx: Context) -> Reply:
             if not groups or any(all(_holds(c, f) for f in g.get("filters") or []) for g in groups)
         ]
         for name, descending in reversed([_sort_key(s) for s in body.get("sorts") or []]):
-            rows.sort(key=lambda c, n=name: (_value(c, n) is None, _value(c, n) or 0), reverse=descending)
+            rows.sort(key=functools.partial(_sort_value, name=name), reverse=descending)
         page = rows[offset : offset + limit]
         if wanted:
             keep = [*wanted, *(p for p in ALWAYS if p not in wanted)]

@@ -243,6 +243,7 @@ class Store:
     ) -> dict[str, list[Any]]:
         rows = self.data[name]
         key = ID_KEYS[name]
+        assert key is not None  # every ticked dataset has an id field
         updated = []
         for index in rng.sample(range(len(rows)), min(updates, len(rows))):
             self._touch(name, rows[index], rng, moment)
