@@ -66,6 +66,8 @@ class Client:
                 raise Stopped
             try:
                 response = self.session.send(prepared)
+                if sending.delay:  # the pause runs from the answer, as the server sees it
+                    sending.pacer.hold(self.origin, sending.delay)
             except TransportError as exc:
                 raise StreamError(f"{self.who}: {REDACTOR.redact(str(exc))}") from None
             except Exception as exc:
