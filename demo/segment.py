@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo.endpoint import Endpoint, Envelope, Scope
+from demo.endpoint import Endpoint, Envelope, Scope, Select
 from demo.messages import Reply, Request, json_reply
 from demo.paging import Cursor, Match, Page, Paging, Row, WindowParam
 from demo.segment_catalog import FUNCTION_TYPES, PARENT
@@ -96,7 +96,9 @@ def function_type(request: Request, ctx: Context, rows: list[Row]) -> list[Row]:
 
 
 def workspace(request: Request, ctx: Context) -> Reply:
-    return json_reply({"data": {"workspace": dict(ctx.store.rows("segment_workspace")[0])}})
+    """Get Workspace: the token's workspace, one object (no list, no pagination)."""
+    with ctx.store.lock:
+        return json_reply({"data": {"workspace": dict(ctx.store.rows("segment_workspace")[0])}})
 
 
 def labels(request: Request, ctx: Context) -> Reply:
@@ -114,7 +116,7 @@ def listing(
     paging: Paging = PAGING,
     window: tuple[WindowParam, ...] = (),
     filters: tuple[Match, ...] = (),
-    select: Any = None,
+    select: Select | None = None,
 ) -> Endpoint:
     """One Segment list endpoint."""
     return Endpoint(
