@@ -307,7 +307,9 @@ def test_the_sdk_dry_run_reads_children_through_their_parents(api):
     api.clear_requests()
     assert tap.run_sync_dry_run(dry_run_record_limit=None)
     records = [
-        m["record"] for m in collector.messages if m.get("stream") == "mailchimp_campaign_email_activity"
+        m["record"]
+        for m in collector.messages
+        if m["type"] == "RECORD" and m["stream"] == "mailchimp_campaign_email_activity"
     ]
     sent = {c["id"] for c in api.records("mailchimp_campaigns") if c["status"] == "sent"}
     assert {r.get("campaignId") for r in records} == sent
