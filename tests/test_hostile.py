@@ -11,6 +11,7 @@ server received. Every case is bounded to a few seconds (`request_timeout` 1-2, 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -26,7 +27,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.helpers import TAP_BIN, Cli, Reply, Seen, Server, SpecRunner, run_cli, source_spec
+from tests.helpers import TAP_BIN, Cli, Reply, Seen, SpecRunner, run_cli, source_spec
 
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}
 FAST = {"request_timeout": 2, "max_retries": 0, "max_retry_wait": 2}
@@ -129,10 +130,8 @@ class RawServer:
         self.stopping.set()
         self.sock.close()
         for conn in list(self._conns):
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -158,9 +157,12 @@ def run_measured(directory: Path, config: dict[str, Any], timeout: float = 60) -
     started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [TAP_BIN, "--config", "config.json"], cwd=directory, stdout=stdout, stderr=stderr,
+            [TAP_BIN, "--config", "config.json"],
+            cwd=directory,
+            stdout=stdout,
+            stderr=stderr,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )  # fmt: skip
+        )
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -201,20 +203,33 @@ def oauth_entry() -> dict[str, Any]:
 
 # (status, spec changes, settings): every way a credential can ride along on a redirect.
 REDIRECTS = [
-    pytest.param(302, {"headerParams": {"x-api-key": "${api_key}"}}, {"api_key": API_KEY}, id="302-x-api-key"),
-    pytest.param(307, {"authSpec": [key_entry()]}, {"api_key": API_KEY}, id="307-keybased"),
-    pytest.param(302, {"authSpec": [basic_entry()]}, {"username": "basic-user-42", "password": PASSWORD}, id="302-basic"),
     pytest.param(
-        308, {"headerParams": {"Authorization": "Bearer ${access_token}"}}, {"access_token": ACCESS},
+        302, {"headerParams": {"x-api-key": "${api_key}"}}, {"api_key": API_KEY}, id="302-x-api-key"
+    ),
+    pytest.param(307, {"authSpec": [key_entry()]}, {"api_key": API_KEY}, id="307-keybased"),
+    pytest.param(
+        302,
+        {"authSpec": [basic_entry()]},
+        {"username": "basic-user-42", "password": PASSWORD},
+        id="302-basic",
+    ),
+    pytest.param(
+        308,
+        {"headerParams": {"Authorization": "Bearer ${access_token}"}},
+        {"access_token": ACCESS},
         id="308-bearer-header",
     ),
     pytest.param(303, {"authSpec": [oauth_entry()]}, {"access_token": ACCESS}, id="303-oauth-bearer"),
-    pytest.param(301, {"queryParams": {"api_key": "${api_key}"}}, {"api_key": API_KEY}, id="301-api-key-query"),
     pytest.param(
-        307, {"method": "POST", "bodyParams": {"key": "${api_key}", "secret": "${client_secret}"}},
-        {"api_key": API_KEY, "client_secret": CLIENT_SECRET}, id="307-post-body-with-secrets",
+        301, {"queryParams": {"api_key": "${api_key}"}}, {"api_key": API_KEY}, id="301-api-key-query"
     ),
-]  # fmt: skip
+    pytest.param(
+        307,
+        {"method": "POST", "bodyParams": {"key": "${api_key}", "secret": "${client_secret}"}},
+        {"api_key": API_KEY, "client_secret": CLIENT_SECRET},
+        id="307-post-body-with-secrets",
+    ),
+]
 
 
 def document(url: str, changes: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -227,11 +242,11 @@ def document(url: str, changes: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("status", "changes", "settings"), REDIRECTS)
-def test_a_redirect_to_another_port_is_not_followed_with_credentials(serve, run_spec, status, changes, settings):
+def test_a_redirect_to_another_port_is_not_followed_with_credentials(
+    serve, run_spec, status, changes, settings
+):
     other = serve(lambda seen: Reply(body={"items": [{"id": 666}]}))
-    api = serve(
-        lambda seen: Reply(status, headers={"Location": f"{other.url}{seen.path}?{seen.raw_query}"})
-    )
+    api = serve(lambda seen: Reply(status, headers={"Location": f"{other.url}{seen.path}?{seen.raw_query}"}))
     result = run_spec.cli(document(api.url, changes), **settings, **FAST)
     fails_with(result, f"stream items: refused a redirect to another origin: {other.url}")
     assert other.seen == []
@@ -346,7 +361,9 @@ def test_a_next_page_link_elsewhere_is_refused(serve, run_spec, link, message):
     other = serve(lambda seen: Reply(body={"items": [{"id": 666}]}))
 
     def handler(seen: Seen) -> Reply:
-        return Reply(body={"items": [{"id": 1}], "next": link.format(other=other.core.port, api=api.core.port)})
+        return Reply(
+            body={"items": [{"id": 1}], "next": link.format(other=other.core.port, api=api.core.port)}
+        )
 
     api = serve(handler)
     doc = document(
@@ -383,7 +400,9 @@ def test_a_gzip_bomb_is_one_error_line_in_bounded_memory_and_time(serve, tmp_pat
 
 def test_an_endless_chunked_body_is_one_error_line(raw_serve, run_spec):
     def answer(conn: socket.socket, head: bytes, stop: threading.Event) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         conn.sendall(b'b\r\n{"items": [\r\n')
         chunk = b'{"id": 1}, ' * 6000
         frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
@@ -408,7 +427,9 @@ def test_a_server_dripping_one_byte_a_second_is_a_timeout_not_a_hang(raw_serve, 
 
     api = raw_serve(answer)
     started = time.monotonic()
-    result = run_spec.cli(source_spec(api.url, schema=SCHEMA), request_timeout=1.5, max_retries=1, max_retry_wait=0.2)
+    result = run_spec.cli(
+        source_spec(api.url, schema=SCHEMA), request_timeout=1.5, max_retries=1, max_retry_wait=0.2
+    )
     fails_with(result, f"the request to {api.url} did not complete within 1.5s (request_timeout)")
     assert "gave up after 2 tries" in problems(result)[0]
     assert len(api.seen) == 2
@@ -439,13 +460,17 @@ WINDOW = {
     "scheduleEndParamName": "until",
     "scheduleStartParamFormat": "yyyy-MM-ddTHH:mm:ssZ",
 }
-BOOKMARK = {"bookmarks": {"items": {"replication_key": "window_end", "replication_key_value": "2024-01-01T00:00:00Z"}}}
+BOOKMARK = {
+    "bookmarks": {"items": {"replication_key": "window_end", "replication_key_value": "2024-01-01T00:00:00Z"}}
+}
 
 
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        pytest.param(Reply(302, raw=b""), "HTTP 302 from {url} has no Location header", id="302-without-location"),
+        pytest.param(
+            Reply(302, raw=b""), "HTTP 302 from {url} has no Location header", id="302-without-location"
+        ),
         pytest.param(
             Reply(300, headers={"Location": "/items?v=2"}, raw=b"choose"),
             "HTTP 300 from {url} is not a redirect the tap follows",
@@ -465,7 +490,11 @@ def test_a_3xx_that_is_not_followed_is_an_error_and_the_bookmark_stays(serve, ru
 
 def test_a_bookmark_after_the_window_end_reads_nothing_and_stays(serve, run_spec):
     api = serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
-    later = {"bookmarks": {"items": {"replication_key": "window_end", "replication_key_value": "2030-01-01T00:00:00Z"}}}
+    later = {
+        "bookmarks": {
+            "items": {"replication_key": "window_end", "replication_key_value": "2030-01-01T00:00:00Z"}
+        }
+    }
     doc = source_spec(api.url, schema=SCHEMA, schedule=WINDOW)
     result = run_spec.cli(doc, state=later, end_date="2024-02-01T00:00:00Z", **FAST)
     assert result.code == 0, result.stderr[-2000:]
@@ -478,19 +507,27 @@ def test_a_bookmark_after_the_window_end_reads_nothing_and_stays(serve, run_spec
 
 def test_a_bookmark_in_year_one_with_a_lookback_starts_at_the_earliest_date(serve, run_spec):
     api = serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
-    year_one = {"bookmarks": {"items": {"replication_key": "window_end", "replication_key_value": "0001-01-01T00:30:00Z"}}}
+    year_one = {
+        "bookmarks": {
+            "items": {"replication_key": "window_end", "replication_key_value": "0001-01-01T00:30:00Z"}
+        }
+    }
     doc = source_spec(api.url, schema=SCHEMA, schedule=WINDOW)
     result = run_spec.cli(doc, state=year_one, end_date="2024-02-01T00:00:00Z", lookback_window=86400, **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    assert [(s.q("since"), s.q("until")) for s in api.seen] == [("0001-01-01T00:00:00Z", "2024-02-01T00:00:00Z")]
+    assert [(s.q("since"), s.q("until")) for s in api.seen] == [
+        ("0001-01-01T00:00:00Z", "2024-02-01T00:00:00Z")
+    ]
     assert states(result)[-1]["bookmarks"]["items"]["replication_key_value"] == "2024-02-01T00:00:00Z"
 
 
 def test_strings_become_value_records_and_nulls_are_skipped_with_one_warning(serve, run_spec):
     pages = {"0": ["a", None, {"id": 3}], "3": [None, 5, "z"], "6": []}
     api = serve(lambda seen: Reply(body={"items": pages[seen.q("offset")]}))
-    doc = source_spec(api.url, pagination={"type": "OFFSET", "limitName": "limit", "limitValue": 3, "offSetName": "offset"})
+    doc = source_spec(
+        api.url, pagination={"type": "OFFSET", "limitName": "limit", "limitValue": 3, "offSetName": "offset"}
+    )
     result = run_spec.cli(doc, **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert result.records() == [{"value": "a"}, {"id": 3}, {"value": 5}, {"value": "z"}]
@@ -509,8 +546,12 @@ def test_a_record_without_its_primary_key_is_an_error_naming_stream_and_key(serv
     ("pagination", "answer"),
     [
         pytest.param(
-            {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor",
-             "maximumRequest": 5},
+            {
+                "type": "CONTINUATION_TOKEN",
+                "continuationTokenPath": "$.next",
+                "parameterName": "cursor",
+                "maximumRequest": 5,
+            },
             lambda seen, n: {"items": [{"id": n}], "next": f"token-{n}"},
             id="continuation-token",
         ),
@@ -520,7 +561,7 @@ def test_a_record_without_its_primary_key_is_an_error_naming_stream_and_key(serv
             id="pointer",
         ),
     ],
-)  # fmt: skip
+)
 def test_maximum_request_bounds_endless_pages_with_one_warning(serve, run_spec, pagination, answer):
     count = iter(range(1, 1000))
     api = serve(lambda seen: Reply(body=answer(seen, next(count))))
@@ -558,12 +599,17 @@ def test_a_signal_stops_the_run_with_the_state_of_completed_work(serve, tmp_path
     api = serve(days)
     runner = SpecRunner(tmp_path)
     doc = source_spec(api.url, schema=SCHEMA, schedule=WINDOW, singer={"windowStep": "P1D"})
-    config = runner.config(doc, "items.json", {"start_date": DAYS[0], "end_date": DAYS[-1], **FAST, "request_timeout": 10})
+    config = runner.config(
+        doc, "items.json", {"start_date": DAYS[0], "end_date": DAYS[-1], **FAST, "request_timeout": 10}
+    )
     (tmp_path / "config.json").write_text(json.dumps(config))
     process = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [TAP_BIN, "--config", "config.json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
+    )
     try:
         lines: list[str] = []
         assert process.stdout is not None
