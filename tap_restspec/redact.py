@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import re
@@ -47,9 +48,14 @@ class Redactor:
                     self._pattern = None
 
     def add_basic(self, username: str, password: str) -> None:
-        """Register a Basic credential, in both plain and base64 forms."""
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        self.add(password, token)
+        """Register a Basic credential, in both plain and base64 forms (of its UTF-8 and, as
+        requests sends it, Latin-1 bytes).
+        """
+        pair = f"{username}:{password}"
+        tokens = {base64.b64encode(pair.encode()).decode()}
+        with contextlib.suppress(UnicodeEncodeError):
+            tokens.add(base64.b64encode(pair.encode("latin-1")).decode())
+        self.add(password, *tokens)
 
     def clear(self) -> None:
         """Forget registered secrets (tests)."""

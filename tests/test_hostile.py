@@ -643,3 +643,110 @@ def test_a_signal_stops_the_run_with_the_state_of_completed_work(serve, tmp_path
     assert [r["id"] for r in second.records()] == [2, 3, 4, 5]
     assert states(second)[-1]["bookmarks"]["items"]["replication_key_value"] == DAYS[-1]
     assert sorted(r["id"] for r in first.records() + second.records()) == [1, 2, 3, 4, 5]
+
+
+# --- secrets in every encoding ------------------------------------------------------------------
+
+ODD_SECRET = "s3cr3t/kéy+1 x&=?%~"  # every character that percent-encodes differently
+KEY = "k3y/with+odd x&=?%~chars"  # sent in a header too: ASCII
+
+
+def encoded(secret: str) -> set[str]:
+    """Every form in which `secret` may reach a log line, an error or the state."""
+    quoted = {quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
+    raw = secret.encode()
+    return {
+        secret,
+        *quoted,
+        *(q.lower() for q in quoted),
+        json.dumps(secret)[1:-1],
+        base64.b64encode(raw).decode(),
+        base64.b64encode(f"basic-user-42:{secret}".encode()).decode(),
+        base64.b64encode(f"basic-user-42:{secret}".encode("latin-1")).decode(),  # as requests sends it
+    }
+
+
+def echo(status: int) -> Callable[[Seen], Reply]:
+    """An API that fails with `status`, echoing everything it was sent back in its message."""
+
+    def handler(seen: Seen) -> Reply:
+        credential = str(seen.headers.get("Authorization", "")).removeprefix("Basic ")  # bare base64
+        sent = {"credential": credential, "path": seen.path, "query": seen.raw_query, "body": seen.text}
+        sent["headers"] = dict(seen.headers)  # last: the error line keeps only its first 300 characters
+        return Reply(status, body={"error": "failed", "you sent": sent})
+
+    return handler
+
+
+def assert_never_shown(result: Cli, secret: str) -> None:
+    for form in encoded(secret):
+        assert form not in result.stdout, form
+        assert form not in result.stderr, (form, [line for line in result.stderr.splitlines() if form in line])
+
+
+SECRET_PLACES = {
+    "headerParams": {"X-Key": "${api_key}"},
+    "queryParams": {"q": "${api_key}"},
+    "method": "POST",
+    "bodyParams": {"filter": "${api_key}"},
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "path"),
+    [
+        pytest.param(500, "/items", id="500-error-line"),
+        pytest.param(404, "/keys/${api_key}/items", id="404-path-holding-the-key"),
+        pytest.param(401, "/keys/${api_key}/items", id="401-with-basic"),
+    ],
+)
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+def test_a_secret_never_appears_in_any_encoding(serve, run_spec, status, path, level):
+    api = serve(echo(status))
+    doc = document(api.url, {**SECRET_PLACES, "authSpec": [basic_entry()]}, path=path)
+    result = run_spec.cli(
+        doc,
+        state=BOOKMARK,
+        env={"TAP_RESTSPEC_LOGLEVEL": level},
+        api_key=KEY,
+        username="basic-user-42",
+        password=ODD_SECRET,
+        request_timeout=2,
+        max_retries=1,
+        max_retry_wait=0.1,
+    )
+    assert result.code == 1, result.stderr[-2000:]
+    line = problems(result)[-1]
+    assert f"HTTP {status}" in line and "***" in line, line
+    if level == "DEBUG":
+        assert logged(result, "DEBUG", "HTTP/1.1"), "urllib3's request lines are logged"
+    assert len(api.seen) == (2 if status == 500 else 1)
+    sent = api.seen[0]
+    assert sent.path.startswith("/keys/") or status == 500
+    assert quote_plus(KEY) in sent.raw_query and f"{KEY}" in sent.headers["X-Key"]  # it did travel
+    assert_never_shown(result, ODD_SECRET)
+    assert_never_shown(result, KEY)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        pytest.param({"api_key": ["s3cr3t-in-a-list"]}, id="list"),
+        pytest.param({"api_key": {"key": "s3cr3t-in-a-list"}}, id="object"),
+        pytest.param({"password": 31415926535}, id="number"),
+        pytest.param({"api_key": "s3cr3t-in-a-list", "max_retries": "s3cr3t-in-a-list"}, id="pasted-elsewhere"),
+    ],
+)
+def test_a_secret_is_never_echoed_in_a_config_error(run_spec, api_server, settings):
+    result = run_spec.cli(source_spec(api_server.url, schema=SCHEMA), **settings)
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    lines = problems(result)
+    assert lines and all(line.startswith("config: ") for line in lines), lines
+    for secret in ("s3cr3t-in-a-list", "31415926535"):
+        assert secret not in result.stderr and secret not in result.stdout
+    assert api_server.seen == []
+
+
+@pytest.fixture
+def api_server(serve):
+    return serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
