@@ -80,6 +80,8 @@ def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str
     if entry is not None:
         lines.extend(auth.problems(spec, given, settings.auth_spec))
     values = {**auth.entry_defaults(entry, resolved), **spec.defaults, **given}
+    if why and spec.request.host is None:
+        return None, lines  # the host may be in the entry that cannot be chosen: say that only
     host = _host(spec, entry, values, lines)
     used = _used_names(spec, host)
     axes = [name for name in given if name in used and _is_partition(spec, name, given[name])]

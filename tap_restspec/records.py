@@ -23,7 +23,14 @@ def matched_records(found: list[Any]) -> list[Any] | None:
         if only is None:
             return None
         if not isinstance(only, dict):
-            raise BodyError(f"matched a {type(only).__name__}, not an array or object of records")
+            kind = (
+                "boolean"
+                if isinstance(only, bool)
+                else "number"
+                if isinstance(only, (int, float))
+                else "string"
+            )
+            raise BodyError(f"matched a {kind}, not an array or object of records")
         return [only]
     return found
 

@@ -20,7 +20,7 @@ from tap_restspec import adf, auth, dates
 from tap_restspec.errors import SpecError
 from tap_restspec.jsonpath import last_name, simple_segments
 from tap_restspec.model import Input, Parent, Request, Schedule, Selection, StreamSpec, Template
-from tap_restspec.pagination import parse_paging
+from tap_restspec.pagination import NoPaging, parse_paging
 from tap_restspec.reader import Fields, Problems, show, too_deep
 from tap_restspec.templating import as_text, check_header_name, compile_template, header_value_problem
 
@@ -36,6 +36,18 @@ def snake_case(name: str) -> str:
 
 def load_spec(path: Path, display: str) -> StreamSpec:
     """Read and parse one spec file; raises SpecError with every problem found."""
+    spec, lines = read_spec(path, display)
+    if lines or spec is None:
+        raise SpecError(lines)
+    return spec
+
+
+def read_spec(path: Path, display: str) -> tuple[StreamSpec | None, list[str]]:
+    """Read and parse one spec file: the spec (when one could be made, even with problems) and the problems.
+
+    A spec with problems is returned too, so that the checks against the user's values
+    can report theirs at the same time: every problem at once.
+    """
     try:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
@@ -50,15 +62,24 @@ def load_spec(path: Path, display: str) -> StreamSpec:
         raise SpecError(f"{display}: not valid JSON: nested too deeply") from None
     problems = Problems(display)
     spec = parse_document(document, path.stem, problems)
-    if problems.lines or spec is None:
-        raise SpecError(problems.lines)
-    return spec
+    return spec, problems.lines
 
 
 def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec | None:
     """A spec document in any of its three forms; None when it cannot become a stream."""
     if not isinstance(document, dict):
         problems.add("", "a spec must be a JSON object")
+        return None
+    if (
+        isinstance(document.get("items"), list)
+        and "sourceSpec" not in document
+        and "attributes" not in document
+    ):
+        problems.add(
+            "items",
+            "this is a list of connection specs (a GET /connectionSpecs answer); "
+            "save the one you want (items[0]) by itself as the spec file",
+        )
         return None
     if too_deep(document):
         problems.add("", "nested too deeply (more than 64 levels of objects and arrays)")
@@ -82,7 +103,12 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
     _check_explode(content, explode, problems)
     request = _request(attributes)
     paging = parse_paging(attributes.object("paginationParams"), attributes.has("paginationParams"))
-    if paging is not None and paging.placement == "BODYPARAM" and request and not request.json_body:
+    if (
+        paging is not None
+        and paging.placement == "BODYPARAM"
+        and request
+        and not isinstance(request.body, dict)
+    ):
         attributes.add("paginationParams.parameterType", "BODYPARAM needs a JSON object in bodyParams")
     schedule = _schedule(attributes.object("scheduleParams")) if attributes.has("scheduleParams") else None
     schema = _schema(attributes if attributes.has("schema") else source)
@@ -94,8 +120,12 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         except ValueError as exc:
             singer.add("windowStep", str(exc))
     entries = auth.parse_entries(top, parse_inputs)
-    if content is None or request is None or paging is None:
+    if request is None:
         return None
+    # With a problem noted, a stand-in keeps the spec whole enough for the value checks to
+    # report theirs too (every problem at once); such a spec never runs.
+    content = content or Selection(path="$")
+    paging = paging or NoPaging()
     spec = StreamSpec(
         file=problems.file,
         name=snake_case(name),

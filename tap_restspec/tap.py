@@ -22,7 +22,7 @@ from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import CONFIG_SCHEMA, Settings, read_settings
-from tap_restspec.spec import load_spec
+from tap_restspec.spec import read_spec
 from tap_restspec.stream import SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")
@@ -81,10 +81,10 @@ class TapRestSpec(Tap):
         problems: list[str] = []
         specs: list[StreamSpec] = []
         for path, display in resolve_specs(settings.specs):
-            try:
-                specs.append(load_spec(path, display))
-            except SpecError as exc:
-                problems.extend(exc.lines)
+            spec, lines = read_spec(path, display)
+            problems.extend(lines)
+            if spec is not None:
+                specs.append(spec)
         problems.extend(duplicate_names(specs))
         bindings = []
         for spec in specs:

@@ -136,7 +136,7 @@ def test_other_4xx_are_fatal_at_once(serve, run_spec, reply, message):
         pytest.param(Reply(raw=b"<html>maintenance</html>"), "is not valid JSON", id="not-json"),
         pytest.param(
             Reply(body={"items": 42, "meta": {}}),
-            "contentPath '$.items' matched a int, not an array or object of records",
+            "contentPath '$.items' matched a number, not an array or object of records",
             id="path-matches-a-number",
         ),
     ],
