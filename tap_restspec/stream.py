@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_restspec.runner import StreamRun
+    from tap_restspec.runs import StreamRun
 
 SAMPLE_SIZE = 100
 
@@ -145,7 +145,7 @@ class SpecStream(RESTStream[Any]):
     def run(self) -> StreamRun:
         """The stream's state for this run."""
         if self._run is None:
-            from tap_restspec.runner import StreamRun
+            from tap_restspec.runs import StreamRun
 
             self._run = StreamRun.of(self)
         return self._run
