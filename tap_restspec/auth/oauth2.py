@@ -1,36 +1,25 @@
-"""`OAuth2RefreshCode`: a bearer token, refreshed once on a 401 or once it has expired.
+"""`OAuth2RefreshCode`: the authSpec entry, its checks, and the authenticator it builds.
 
-Token state is shared in the process per set of credentials, so the streams of one
-source make one refresh; every token, old or new, is registered with the redactor.
-The token request goes through the same `Client` as every request (one origin,
-deadline, size limit, the shared retry policy with its Retry-After floor).
+The token flow itself (refresh on a 401 or at expiry, shared per set of credentials)
+is in `tokens.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import requests
-from requests.auth import AuthBase, HTTPBasicAuth
+from requests.auth import AuthBase
 
 from tap_restspec import adf, dates
 from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present, register
-from tap_restspec.client import Client, Sending
-from tap_restspec.errors import StreamError
-from tap_restspec.http import Limits, origin_of
-from tap_restspec.pacing import PACER
+from tap_restspec.auth.tokens import OAuth2Refresh, TokenEndpoint, TokenState, shared_state
 from tap_restspec.redact import REDACTOR
-from tap_restspec.retry import RetryPolicy
 from tap_restspec.templating import TemplateError
 
 LOGGER = logging.getLogger("tap-restspec")
-EXPIRY_SKEW = timedelta(seconds=30)  # refresh a little early, so a token does not expire in flight
-MAX_LIFETIME = 366 * 86400.0  # an `expires_in` beyond a year is taken as a year
 TOKEN_METHODS = ("POST", "GET", "BasicAuthentication")
 OVERRIDES = (
     "accessTokenField",
@@ -169,209 +158,3 @@ def token_method(value: str) -> str | None:
 def absolute(url: str, host: str) -> str:
     """An authSpec URL; one that starts with `/` is relative to the spec's host."""
     return host.rstrip("/") + url if url.startswith("/") else url
-
-
-@dataclass(frozen=True)
-class TokenEndpoint:
-    """How one OAuth2RefreshCode entry refreshes its access token."""
-
-    stream: str
-    url: str | None
-    method: str  # POST, GET, or BASIC (POST with the client's credentials as HTTP Basic)
-    client_id: str | None
-    client_secret: str | None
-    access_field: str
-    refresh_field: str
-    expires_field: str
-    client_id_field: str
-    client_secret_field: str
-    context: BuildContext
-
-
-class TokenState:
-    """The current access and refresh tokens of one set of credentials, shared by its streams."""
-
-    def __init__(
-        self, access_token: str | None, refresh_token: str | None, expires_at: datetime | None
-    ) -> None:
-        self.lock = threading.Lock()
-        self.access_token = access_token
-        self.refresh_token = refresh_token
-        self.expires_at = expires_at
-        self.refreshes = 0
-        self.warned_expiry = False
-
-
-_STATES: dict[tuple[Any, ...], TokenState] = {}
-_STATES_LOCK = threading.Lock()
-
-
-def shared_state(key: tuple[Any, ...], make: TokenState) -> TokenState:
-    """One token state per set of credentials in this process, so streams share a refreshed token."""
-    with _STATES_LOCK:
-        return _STATES.setdefault(key, make)
-
-
-class OAuth2Refresh(AuthBase):
-    """`Authorization: Bearer <token>`; `reauth` refreshes it after a 401 (the client sends again)."""
-
-    def __init__(self, endpoint: TokenEndpoint, state: TokenState) -> None:
-        self.endpoint = endpoint
-        self.state = state
-        self.stop = threading.Event()
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Set the bearer token, refreshing first if it has expired."""
-        request.headers["Authorization"] = f"Bearer {self._current()}"
-        return request
-
-    @property
-    def can_refresh(self) -> bool:
-        """A token URL and a refresh token are at hand."""
-        return bool(self.endpoint.url and self.state.refresh_token)
-
-    def _current(self) -> str:
-        state, stream = self.state, self.endpoint.stream
-        with state.lock:
-            expired = state.expires_at is not None and _now() >= state.expires_at - EXPIRY_SKEW
-            if (state.access_token is None or expired) and self.can_refresh:
-                if expired:
-                    LOGGER.info("Stream %s: the access token has expired; refreshing it", stream)
-                self._refresh()
-            elif expired and not state.warned_expiry:
-                state.warned_expiry = True
-                LOGGER.warning(
-                    "Stream %s: the access token has expired and cannot be refreshed "
-                    "(set the refresh_token setting and params.accessTokenUrl); trying it anyway",
-                    stream,
-                )
-            if state.access_token is None:
-                raise StreamError(f"stream {stream}: no access token: set the access_token setting")
-            return state.access_token
-
-    def reauth(self, response: requests.Response, request: requests.PreparedRequest) -> bool:
-        """After a 401: refresh the token (unless another request already did) and re-sign `request`."""
-        sent = str(request.headers.get("Authorization", ""))
-        state = self.state
-        with state.lock:
-            if sent == f"Bearer {state.access_token}":
-                if not self.can_refresh:
-                    LOGGER.warning(
-                        "Stream %s: HTTP 401 and the access token cannot be refreshed "
-                        "(set the refresh_token setting and params.accessTokenUrl)",
-                        self.endpoint.stream,
-                    )
-                    return False
-                LOGGER.info("Stream %s: HTTP 401; refreshing the access token", self.endpoint.stream)
-                self._refresh()
-            token = state.access_token
-        request.headers["Authorization"] = f"Bearer {token}"
-        return True
-
-    def _refresh(self) -> None:
-        """Fetch a new access token (the caller holds the state's lock)."""
-        endpoint, state = self.endpoint, self.state
-        assert endpoint.url is not None and state.refresh_token is not None
-        where = REDACTOR.redact(endpoint.url)
-        reply = self._request(where)
-        try:
-            body = reply.json()
-        except ValueError:
-            body = None
-        token = _field(body, endpoint.access_field)
-        if not isinstance(token, str) or not token:
-            what = (
-                "is not a JSON object" if not isinstance(body, dict) else f"has no {endpoint.access_field!r}"
-            )
-            raise StreamError(
-                f"stream {endpoint.stream}: token refresh at {where} failed: "
-                f"HTTP {reply.status_code}: the reply {what}"
-            )
-        REDACTOR.add(token)
-        state.access_token = token
-        state.refreshes += 1
-        state.warned_expiry = False
-        seconds = _seconds(_field(body, endpoint.expires_field))
-        state.expires_at = _now() + timedelta(seconds=seconds) if seconds is not None else None
-        rotated = _field(body, endpoint.refresh_field)
-        if isinstance(rotated, str) and rotated and rotated != state.refresh_token:
-            REDACTOR.add(rotated)
-            state.refresh_token = rotated
-            LOGGER.warning(
-                "Stream %s: the token endpoint issued a new refresh token; this run uses it, but the "
-                "tap cannot save it: if the provider has revoked the old one, the refresh_token "
-                "setting no longer works, and a new refresh token must be obtained and set",
-                endpoint.stream,
-            )
-        LOGGER.info(
-            "Stream %s: refreshed the access token at %s%s",
-            endpoint.stream,
-            where,
-            f" (valid for {seconds:.0f}s)" if seconds is not None else "",
-        )
-
-    def _request(self, where: str) -> requests.Response:
-        """The token request: form fields (or query for GET), through the shared client."""
-        endpoint, state = self.endpoint, self.state
-        assert endpoint.url is not None
-        fields = {"grant_type": "refresh_token", endpoint.refresh_field: state.refresh_token or ""}
-        auth = None
-        if endpoint.method == "BASIC":
-            auth = HTTPBasicAuth(endpoint.client_id or "", endpoint.client_secret or "")
-        else:
-            if endpoint.client_id:
-                fields[endpoint.client_id_field] = endpoint.client_id
-            if endpoint.client_secret:
-                fields[endpoint.client_secret_field] = endpoint.client_secret
-        get = endpoint.method == "GET"
-        context = endpoint.context
-        sending = Sending(
-            limits=Limits(context.timeout, context.max_bytes),
-            policy=RetryPolicy(context.max_retries, context.max_wait, base=0.5),
-            pacer=PACER,
-            stop=self.stop,
-        )
-        who = f"stream {endpoint.stream}: token refresh at {where} failed"
-        client = Client(who, origin_of(endpoint.url), sending, show_url=False)
-        request = requests.Request(
-            "GET" if get else "POST",
-            endpoint.url,
-            params=fields if get else None,
-            data=None if get else fields,
-            auth=auth,
-            headers={"Accept": "application/json"},
-        )
-        try:
-            return client.send(client.session.prepare_request(request))
-        finally:
-            client.close()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _field(body: Any, name: str) -> Any:
-    """`name` in a JSON reply: a key, else a dotted path (`data.access_token`)."""
-    if not isinstance(body, dict):
-        return None
-    if name in body:
-        return body[name]
-    current: Any = body
-    for part in name.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
-
-
-def _seconds(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if seconds != seconds or seconds <= 0:
-        return None
-    return min(seconds, MAX_LIFETIME)
