@@ -7,12 +7,6 @@ deadline (connect to the last body byte) and bounds the decompressed body's size
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
-import os
-import socket
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,14 +15,26 @@ from urllib.parse import urljoin, urlparse
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from requests.cookies import extract_cookies_to_jar, merge_cookies
 from requests.utils import requote_uri, rewind_body
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import LocationParseError
 
+from tap_restspec.deadline import Adapter, Watch, abort_all, watching
 from tap_restspec.errors import StreamError
+
+__all__ = [
+    "BodyTooLarge",
+    "DeadlineExceeded",
+    "GuardedSession",
+    "Limits",
+    "Origin",
+    "OriginRefused",
+    "RedirectRefused",
+    "UnfollowedRedirect",
+    "UnsafeURL",
+    "abort_all",
+    "origin_of",
+]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -140,154 +146,6 @@ def _pool_origin(url: str) -> Origin | None:
     return Origin(scheme, host, port or DEFAULT_PORTS.get(scheme, 0))
 
 
-_local = threading.local()  # the _Watch of this thread's request in flight
-
-
-class _Watch:
-    """Sockets of one request in flight (duplicated fds, so no closed fd is ever reused)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._socks: list[socket.socket] = []
-        self.fired = False
-        self.done = False
-
-    def add(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
-        try:
-            dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
-        except OSError:
-            return
-        with self._lock:
-            if self.done:
-                dup.close()
-                return
-            self._socks.append(dup)
-        if self.fired:
-            self.fire()
-
-    def fire(self) -> None:
-        with self._lock:
-            if self.done:
-                return
-            self.fired = True
-            for sock in self._socks:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        with self._lock:
-            self.done = True
-            socks, self._socks = self._socks, []
-        for sock in socks:
-            sock.close()
-
-
-class _Watchdog:
-    """One thread for the process that fires each armed `_Watch` at its deadline."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def arm(self, deadline: float, watch: _Watch) -> None:
-        with self._cond:
-            if len(self._heap) > 256 and len(self._heap) > 4 * threading.active_count():
-                self._heap = [entry for entry in self._heap if not entry[2].done]  # disarmed ones
-                heapq.heapify(self._heap)
-            heapq.heappush(self._heap, (deadline, next(self._seq), watch))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="http-watchdog", daemon=True)
-                self._thread.start()
-            elif self._heap[0][2] is watch:
-                self._cond.notify()
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                while self._heap and self._heap[0][2].done:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
-                    continue
-                wait = self._heap[0][0] - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                heapq.heappop(self._heap)[2].fire()
-
-    def fire_all(self) -> None:
-        with self._cond:
-            watches = [entry[2] for entry in self._heap if not entry[2].done]
-        for watch in watches:
-            watch.fire()
-
-
-_WATCHDOG = _Watchdog()
-os.register_at_fork(after_in_child=lambda: _Watchdog.__init__(_WATCHDOG))  # a fresh one in a child
-
-
-def abort_all() -> None:
-    """Cut every request in flight at once (SIGTERM): each fails as at its deadline."""
-    _WATCHDOG.fire_all()
-
-
-def _watched(sock: socket.socket | None) -> None:
-    watch = getattr(_local, "watch", None)
-    if watch is not None:
-        watch.add(sock)
-
-
-class _HTTPConnection(HTTPConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _watched(sock)
-        return sock
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watched(self.sock)
-        super().request(*args, **kwargs)
-
-
-class _HTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _watched(sock)  # a CONNECT tunnel or a handshake can be dripped too
-        return sock
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watched(self.sock)
-        super().request(*args, **kwargs)
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _Adapter(HTTPAdapter):
-    """An adapter whose connections register their sockets with the request's watchdog."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if not proxy.lower().startswith("socks"):
-            manager.pool_classes_by_scheme = _POOLS
-        return manager
-
-
 class GuardedSession(requests.Session):
     """A session bound to one origin, with a whole-request deadline and a body size limit."""
 
@@ -296,7 +154,7 @@ class GuardedSession(requests.Session):
         self.allowed = allowed if isinstance(allowed, Origin) else origin_of(allowed)
         self.limits = limits
         self.max_redirects = limits.max_redirects
-        adapter = _Adapter()
+        adapter = Adapter()
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
@@ -333,9 +191,18 @@ class GuardedSession(requests.Session):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise DeadlineExceeded(_late(self.allowed, budget), request=request)
-        watch = _Watch()
-        previous, _local.watch = getattr(_local, "watch", None), watch
-        _WATCHDOG.arm(deadline, watch)
+        with watching(deadline) as watch:
+            return self._send_watched(request, deadline, budget, remaining, watch, kwargs)
+
+    def _send_watched(
+        self,
+        request: requests.PreparedRequest,
+        deadline: float,
+        budget: float,
+        remaining: float,
+        watch: Watch,
+        kwargs: Mapping[str, Any],
+    ) -> requests.Response:
         try:
             response = super().send(
                 request, stream=True, allow_redirects=False, timeout=(remaining, remaining), **kwargs
@@ -352,9 +219,6 @@ class GuardedSession(requests.Session):
             if watch.fired or time.monotonic() >= deadline:  # socket timeouts are set to end there too
                 raise DeadlineExceeded(_late(self.allowed, budget), request=request) from None
             raise
-        finally:
-            _local.watch = previous
-            watch.close()
 
     def _read_body(self, response: requests.Response) -> None:
         """Read and decompress the body into one bytearray, stopping at `max_bytes`."""
