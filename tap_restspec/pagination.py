@@ -10,7 +10,6 @@ ignores the offset or page number).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping
@@ -20,8 +19,7 @@ from urllib.parse import urljoin
 
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec.errors import StreamError
-from tap_restspec.jsonpath import compile_path, first_value
+from tap_restspec.jsonpath import first_value
 from tap_restspec.model import EndCondition, Paging
 from tap_restspec.placement import PARAMETER_TYPES, WholeURL, placement
 from tap_restspec.reader import Fields
@@ -48,6 +46,7 @@ class PagingType(Paging):
     """A registered pagination type."""
 
     needs_limit: ClassVar[bool] = False
+    counts_pages: ClassVar[bool] = False  # its value counts pages: an API may ignore it (same page again)
 
     @classmethod
     def parse(cls, fields: Fields, common: dict[str, Any]) -> PagingType | None:
@@ -88,6 +87,7 @@ class Offset(PagingType):
 
     type = "OFFSET"
     needs_limit = True
+    counts_pages = True
     offset_name: str = "offset"
 
     @classmethod
@@ -126,7 +126,7 @@ class Pointer(PagingType):
 
     def next(self, page: PageView, current: Any) -> Any:
         """The next URL, resolved against the URL that returned this page (RFC 3986)."""
-        link = _lookup(self.pointer_path, page)
+        link = lookup(self.pointer_path, page)
         if not link or not isinstance(link, str):
             return None
         return urljoin(page.url, link.strip())
@@ -161,7 +161,7 @@ class ContinuationToken(PagingType):
 
     def next(self, page: PageView, current: Any) -> Any:
         """The token, or None at the end."""
-        token = _lookup(self.token_path, page)
+        token = lookup(self.token_path, page)
         if token is None or token == "" or token is False:
             return None
         return token if isinstance(token, str) else as_text(token)
@@ -179,6 +179,7 @@ class PageNumber(PagingType):
 
     type = "PAGE"
     needs_limit = True
+    counts_pages = True
     page_param: str = "page"
     initial_page: int = 0
     end_page: int | None = None
@@ -233,13 +234,14 @@ class NoPaging(PagingType):
     type = "NONE"
 
 
-def _is_header(path: str) -> bool:
+def is_header(path: str) -> bool:
+    """The path names a response header (`headers.<name>`), not a JSONPath."""
     return path.lower().startswith("headers.")
 
 
-def _lookup(path: str, page: PageView) -> Any:
+def lookup(path: str, page: PageView) -> Any:
     """A value from the body (a JSONPath), a header (`headers.<name>`) or the Link header."""
-    if _is_header(path):
+    if is_header(path):
         name = path[len("headers.") :]
         if name.lower() == "link":
             return _next_link(page.links)
@@ -291,93 +293,3 @@ def parse_paging(fields: Fields, present: bool) -> PagingType | None:
         "delay_ms": delay,
     }
     return cls.parse(fields, common)
-
-
-def end_condition_holds(condition: EndCondition | None, page: PageView) -> bool:
-    """`Const:false` compares with the JSON value (`Const:null`: the field is null); a field absent
-    from the page never holds.
-    """
-    if condition is None:
-        return False
-    expected = condition.value
-    if expected is None and not _is_header(condition.path):
-        # `Const:null`: the field is there and null (Zendesk's `"next_page": null`), not absent
-        found = compile_path(condition.path)(page.body)
-        return found is not None and len(found) > 0 and found[0] is None
-    value = _lookup(condition.path, page)
-    if value is None:
-        return False
-    if isinstance(expected, str) and not isinstance(value, str):
-        return as_text(value) == expected
-    if _is_header(condition.path) and not isinstance(expected, str):
-        # a header is text: `Const:true` holds for `X-Last-Page: true`, `Const:0` for `0`
-        return isinstance(value, str) and value.strip() == json.dumps(expected)
-    return bool(value == expected and type(value) is type(expected))
-
-
-class Paginator:
-    """One pass of one stream through its pages: the value of each page, and when to stop.
-
-    The SDK's BaseAPIPaginator reads `requests.Response` objects; this one reads the page
-    the tap has parsed once (body, records, headers), so it is its own small class.
-    """
-
-    def __init__(self, config: PagingType, stream: str) -> None:
-        self.config = config
-        self.stream = stream
-        self.current: Any = config.first()
-        self.count = 0  # pages seen
-        self.finished = False
-        self._seen: set[Any] = set()
-        self._edges: tuple[Any, Any] | None = None
-
-    def place(self, request: HTTPRequest) -> None:
-        """Put the current page's value into the request; a value that cannot go there (a token
-        with a line break for a header) stops the stream with one line, never a traceback.
-        """
-        try:
-            self.config.place(request, self.current)
-        except ValueError as exc:
-            raise StreamError(
-                f"stream {self.stream}: page {self.count + 1} cannot be requested: {exc}"
-            ) from None
-
-    def advance(self, page: PageView) -> None:
-        """Move to the next page, or finish; raise on a loop."""
-        self.count += 1
-        config = self.config
-        if page.missing or not page.records or end_condition_holds(config.end_condition, page):
-            self.finished = True
-            return
-        if isinstance(config, (Offset, PageNumber)):
-            self._same_page_again(page)
-        value = config.next(page, self.current)
-        if value is None or value == "":
-            self.finished = True
-            return
-        if self.count >= config.maximum_request:
-            LOGGER.warning(
-                "Stream %s: stopped after maximumRequest=%d requests; more pages may exist",
-                self.stream,
-                config.maximum_request,
-            )
-            self.finished = True
-            return
-        if value in self._seen or value == self.current:
-            raise StreamError(
-                f"stream {self.stream}: pagination value {str(value)[:80]!r} repeated after "
-                f"{self.count} pages; stopping instead of looping"
-            )
-        self._seen.add(value)
-        self.current = value
-
-    def _same_page_again(self, page: PageView) -> None:
-        records = page.records
-        edges = (records[0], records[-1])
-        if edges == self._edges:
-            name = getattr(self.config, "offset_name", None) or getattr(self.config, "page_param", "")
-            raise StreamError(
-                f"stream {self.stream}: page {self.count} has the same records as the page before; "
-                f"the API seems to ignore {name!r}, stopping"
-            )
-        self._edges = edges

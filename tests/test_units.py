@@ -8,7 +8,7 @@ import pytest
 
 from tap_restspec.model import EndCondition, Schedule
 from tap_restspec.pagination import ContinuationToken, NoPaging, Offset, PageNumber, PageView, Pointer
-from tap_restspec.pagination import end_condition_holds
+from tap_restspec.paginator import end_condition_holds
 from tap_restspec.reader import Problems
 from tap_restspec.redact import Redactor
 from tap_restspec.schedule import make_window, schedule_values
