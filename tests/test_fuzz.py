@@ -17,6 +17,7 @@ runs more cases (default 300, seed 20261201); a failure names its case number an
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import os
@@ -31,6 +32,8 @@ from typing import Any
 import pytest
 
 from tap_restspec.errors import UserError
+from tap_restspec.model import SECRET_SETTINGS
+from tap_restspec.templating import PLACEHOLDER
 from tests.helpers import ROOT, run_cli
 
 SHIPPED = sorted((ROOT / "specs").glob("*.json"))
@@ -319,6 +322,15 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+@functools.cache
+def shipped_placeholders() -> dict[str, str]:
+    """A value for every placeholder name in the shipped specs (secrets and windows aside)."""
+    names = {n for spec in SHIPPED for groups in PLACEHOLDER.findall(spec.read_text()) for n in groups if n}
+    return {
+        name: "v1" for name in sorted(names - {"START_TIME", "END_TIME", "SCHEDULE_QUERY", *SECRET_SETTINGS})
+    }
+
+
 def config_for(spec: str, port: int) -> dict[str, Any]:
     """Values for every shipped spec's placeholders; every request goes to a closed port."""
     return {
@@ -334,6 +346,7 @@ def config_for(spec: str, port: int) -> dict[str, Any]:
         "max_retries": 0,
         "request_timeout": 1,
         "params": {
+            **shipped_placeholders(),
             "dc": "us21",
             "listId": "a1b2c3",
             "campaignId": "c1",
@@ -401,7 +414,9 @@ def test_mutated_specs_through_the_cli_discover(tmp_path, index):
         return
     assert result.code == 1, (done, result.stderr[-2000:])
     problems = [
-        line for line in result.stderr.splitlines() if " | " not in line  # log lines have " | " fields
+        line
+        for line in result.stderr.splitlines()
+        if " | " not in line  # log lines have " | " fields
     ]
     assert problems, (done, result.stderr)
     assert bad_lines(problems, "case.json") == [], (done, problems)
