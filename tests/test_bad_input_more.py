@@ -262,6 +262,16 @@ def test_a_host_param_that_breaks_the_url_is_one_line(run_spec, api):
     )
 
 
+def test_an_expression_in_the_host_is_one_line(run_spec, api):
+    doc = source_spec("https://@{concat('us','1')}.api.example.com", schema=SCHEMA)
+    result = run_spec.cli(doc, **FAST)
+    rejected(
+        result,
+        f"{run_spec.directory}/items.json: urlParams.host: "
+        "@{...} expressions are not supported in the host",
+    )
+
+
 def test_a_partition_whose_host_breaks_the_url_is_one_line(run_spec, api):
     doc = source_spec("https://${dc}.api.example.com", schema=SCHEMA)
     result = run_spec.cli(doc, params={"dc": ["us1", "us 2"]}, base_url=None, **FAST)
