@@ -523,7 +523,7 @@ class Loader:
 STAGES = (  # (what, function whose inclusive samples measure it)
     ("everything after start-up: reading and loading the messages", "BaseSingerReader.listen"),
     ("  JSON decoding of the input lines", "deserialize_json"),
-    ("  each RECORD message, batch writes excluded (below)", "Target._process_record_message"),
+    ("  each RECORD message (and the batch writes it triggers)", "Target._process_record_message"),
     ("    JSON Schema validation (validate_records)", "JSONSchemaValidator.validate"),
     ("    date-time strings to datetime", "Sink._parse_timestamps_in_record"),
     ("    _sdc_ metadata (add_record_metadata)", "Sink._add_sdc_metadata_to_record"),
