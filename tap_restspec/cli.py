@@ -20,7 +20,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.errors import SettingsError, UserError
-from tap_restspec.reader import one_line
+from tap_restspec.reader import NotJSONError, loads, one_line
 from tap_restspec.runner import Interrupted
 from tap_restspec.settings import environment_problems, register_secrets
 
@@ -56,11 +56,9 @@ def read_state_file(handle: Any) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise SettingsError(
-            f"state: {name}: not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"
-        ) from None
+        value = loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise SettingsError(f"state: {name}: not valid JSON: {_why(exc)}") from None
     if not isinstance(value, dict):
         raise SettingsError(f'state: {name}: not a Singer state object (expected {{"bookmarks": {{...}}}})')
     return value
@@ -70,8 +68,8 @@ def read_catalog_file(handle: Any) -> dict[str, Any]:
     """The `--catalog` file as a dict, or one line saying what is wrong with it."""
     name = getattr(handle, "name", "catalog")
     try:
-        value = json.loads(handle.read())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        value = loads(handle.read())
+    except (OSError, ValueError, RecursionError):
         raise SettingsError(f"catalog: {name}: not a readable JSON file") from None
     if not isinstance(value, dict) or not isinstance(value.get("streams", []), list):
         raise SettingsError(f'catalog: {name}: not a Singer catalog (expected {{"streams": [...]}})')
@@ -89,13 +87,21 @@ def _json_object(path: str, what: str) -> dict[str, Any]:
             f"{what}: {path}: cannot read it: {getattr(exc, 'strerror', None) or exc}"
         ) from None
     try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        value = loads(text)
+    except (ValueError, RecursionError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise SettingsError(f"{what}: {path}: not valid JSON{where}") from None
+        why = f" ({exc})" if isinstance(exc, NotJSONError) else ""
+        raise SettingsError(f"{what}: {path}: not valid JSON{where}{why}") from None
     if not isinstance(value, dict):
         raise SettingsError(f"{what}: {path}: must be a JSON object of settings")
     return value
+
+
+def _why(exc: BaseException) -> str:
+    """A JSON error in a few words."""
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    return str(exc) if isinstance(exc, NotJSONError) else "nested too deeply"
 
 
 def run(tap_class: Any) -> None:

@@ -39,6 +39,28 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+class NotJSONError(ValueError):
+    """`NaN`, `Infinity` or a number beyond a float: Python's parser takes them, JSON has none."""
+
+
+def _constant(name: str) -> Any:
+    raise NotJSONError(f"{name} is not a JSON value")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotJSONError(f"the number {text[:24]} is too large")
+    return value
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: as `json.loads`, but `NaN`, `Infinity` and numbers beyond a float raise `NotJSONError`
+    (they would fail later, when a body holding them is sent).
+    """
+    return json.loads(text, parse_constant=_constant, parse_float=_float)
+
+
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     """True when `value` nests objects or arrays deeper than `limit` (walked without recursion)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
@@ -212,8 +234,8 @@ class Fields:
         if isinstance(value, str) and value.startswith("Const:"):
             raw = value[len("Const:") :]
             try:
-                return json.loads(raw)
-            except json.JSONDecodeError:
+                return loads(raw)
+            except ValueError:
                 return raw
         if isinstance(value, str):
             return value

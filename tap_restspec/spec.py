@@ -21,7 +21,7 @@ from tap_restspec.errors import SpecError
 from tap_restspec.jsonpath import last_name, simple_segments
 from tap_restspec.model import Input, Parent, Request, Schedule, Selection, StreamSpec, Template
 from tap_restspec.pagination import NoPaging, parse_paging
-from tap_restspec.reader import Fields, Problems, show, too_deep
+from tap_restspec.reader import Fields, NotJSONError, Problems, loads, show, too_deep
 from tap_restspec.templating import as_text, check_header_name, compile_template, header_value_problem
 
 METHODS = ("GET", "POST")
@@ -49,7 +49,9 @@ def read_spec(path: Path, display: str) -> tuple[StreamSpec | None, list[str]]:
     can report theirs at the same time: every problem at once.
     """
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = loads(path.read_bytes().decode("utf-8-sig"))
+    except NotJSONError as exc:
+        raise SpecError(f"{display}: not valid JSON: {exc}") from None
     except OSError as exc:
         raise SpecError(f"{display}: cannot read file: {exc.strerror}") from None
     except json.JSONDecodeError as exc:

@@ -161,6 +161,33 @@ def test_a_bad_config_or_catalog_file_is_one_line(tmp_path, setup, args, line):
     assert problems(result) == [line]
 
 
+@pytest.mark.parametrize(
+    ("where", "text", "line"),
+    [
+        pytest.param("spec", '{"sourceSpec": {"attributes": {"bodyParams": {"a": NaN}}}}',
+                     "x.json: not valid JSON: NaN is not a JSON value", id="spec-nan"),
+        pytest.param("spec", '{"sourceSpec": {"attributes": {"bodyParams": {"a": 1e400}}}}',
+                     "x.json: not valid JSON: the number 1e400 is too large", id="spec-overflowing-number"),
+        pytest.param("config", '{"specs": ["x.json"], "params": {"limit": -Infinity}}',
+                     "config: config.json: not valid JSON (-Infinity is not a JSON value)",
+                     id="config-infinity"),
+        pytest.param("state", '{"bookmarks": {"x": {"replication_key_value": NaN}}}',
+                     "state: state.json: not valid JSON: NaN is not a JSON value", id="state-nan"),
+    ],
+)  # fmt: skip
+def test_nan_and_infinity_are_not_json(tmp_path, api, where, text, line):
+    """Python's parser takes NaN, Infinity and 1e400; a body holding one failed with a traceback."""
+    write(tmp_path, text if where == "spec" else source_spec(api.url, schema=SCHEMA))
+    write(tmp_path, text if where == "config" else {"specs": ["x.json"], **FAST}, "config.json")
+    if where == "state":
+        write(tmp_path, text, "state.json")
+    result = cli(
+        tmp_path, "--config", "config.json", *(("--state", "state.json") if where == "state" else ())
+    )
+    rejected(result, line)
+    assert api.seen == []
+
+
 # --- settings out of range --------------------------------------------------------------------
 
 # Each run holds several bad settings: every problem is reported at once, one line each.
