@@ -85,7 +85,7 @@ class Client:
                 asked = asked_wait(response)
                 if asked:
                     sending.pacer.hold(self.origin, min(asked, sending.policy.max_wait))
-                attempt = self._wait(attempt, asked, self.failure(response))
+                attempt = self._wait(attempt, asked, self.failure(response, named=False))
                 continue
             if status >= 400:
                 raise StreamError(self.failure(response))
@@ -112,11 +112,12 @@ class Client:
             raise Stopped
         return attempt + 1
 
-    def failure(self, response: requests.Response) -> str:
-        """One line: who, the status, the redacted URL and the API's message."""
+    def failure(self, response: requests.Response, *, named: bool = True) -> str:
+        """One line: who (unless not `named`), the status, the redacted URL and the API's message."""
         method = response.request.method if response.request is not None else "GET"
         where = f" from {method} {response.url}" if self.show_url else ""
-        return REDACTOR.redact(f"{self.who}: {http_status(response, where)}")
+        text = http_status(response, where)
+        return REDACTOR.redact(f"{self.who}: {text}" if named else text)
 
     def close(self) -> None:
         """Close the session's connections."""

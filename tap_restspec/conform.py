@@ -257,3 +257,44 @@ def _conform_value(value: Any, schema: Any, dropped: set[str], prefix: str) -> A
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
     return value
+
+
+def misfit(record: Any, schema: Any, prefix: str = "") -> str:
+    """Where and how `record` does not fit `schema`, in a few words (for an error line)."""
+    if not isinstance(schema, dict):
+        return "(no schema)"
+    kinds = _types(schema) if schema.get("type") is not None else None
+    if kinds is not None and type(record) not in kinds:
+        names = schema.get("type")
+        return f"{prefix.rstrip('.') or 'the record'} is {_json_type(record)}, the schema says {names}"
+    properties = schema.get("properties")
+    if type(record) is dict and isinstance(properties, dict):
+        for key, value in record.items():
+            sub = properties.get(key)
+            if sub is None:
+                if not schema.get("additionalProperties"):
+                    return f"{prefix}{key} is not in the schema"
+                continue
+            found = misfit(value, sub, f"{prefix}{key}.")
+            if found:
+                return found
+    items = schema.get("items")
+    if type(record) is list and isinstance(items, dict):
+        for index, value in enumerate(record):
+            found = misfit(value, items, f"{prefix.rstrip('.')}[{index}].")
+            if found:
+                return found
+    return ""
+
+
+def _json_type(value: Any) -> str:
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        dict: "an object",
+        list: "an array",
+        type(None): "null",
+    }
+    return names.get(type(value), type(value).__name__)

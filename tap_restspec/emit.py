@@ -19,7 +19,8 @@ from typing import Any
 
 from singer_sdk.singerlib import Message, RecordMessage, SchemaMessage
 
-from tap_restspec.conform import compile_fits, conform
+from tap_restspec.conform import compile_fits, conform, misfit
+from tap_restspec.errors import StreamError
 from tap_restspec.schema import widen
 
 LOGGER = logging.getLogger("tap-restspec")
@@ -81,6 +82,11 @@ class Emitter:
                     self.name,
                     ", ".join(sorted(new)),
                 )
+            if not self._fits(record):  # a type the custom schema does not allow: say so, never send it
+                raise StreamError(
+                    f"stream {self.name}: a record does not match the spec's schema: "
+                    f"{misfit(record, self.schema)}"
+                )
             return record
         with self._lock:
             if not self._fits(record):
@@ -88,6 +94,10 @@ class Emitter:
                 self._fits = compile_fits(self.schema)
                 self.mapper.register_raw_stream_schema(self.name, self.schema, self.keys)
                 self.write_schema()
+            if not self._fits(record):  # every record sent matches the SCHEMA sent before it
+                raise StreamError(
+                    f"stream {self.name}: no schema describes a record: {misfit(record, self.schema)}"
+                )
         return record
 
     def write_schema(self) -> None:

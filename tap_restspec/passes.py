@@ -52,7 +52,7 @@ def parse_page(response: requests.Response, extractor: Extractor, stream: str) -
     """The page's JSON body and raw records; a body that is not JSON is an error naming the stream."""
     url = REDACTOR.redact(response.url or "")
     content = response.content
-    if not content.strip():
+    if not content or content.isspace():  # no copy of a big body
         return Page(None, [], True, response.url or "")
     try:
         body = _DECODER.decode(content)

@@ -143,7 +143,6 @@ def finish_stream(stream: SpecStream, stopped: bool) -> None:
                 stream.tap.write_message(
                     ActivateVersionMessage(stream=stream_map.stream_alias, version=run.version)
                 )
-    stream.finalize_state_progress_markers()
     run.write_state()
 
 
@@ -153,7 +152,8 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
     tap.tap_run = shared
     scheduler = Scheduler(streams, max_parallel, stop)
     shared.scheduler = scheduler
-    shared.write_state()
+    if tap.state:  # the state given, at once (as the SDK does); none when there is none
+        shared.write_state()
     tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
     for stream in streams:
         if not (stream.selected or stream.has_selected_descendents):

@@ -51,7 +51,7 @@ class TapRun:
             state = self.tap.state
             if state == self._last_state:
                 return
-            snapshot = copy.deepcopy(state)
+            snapshot = _copy(state)
             self._last_state = snapshot
             self.tap.write_message(StateMessage(value=snapshot))
 
@@ -230,3 +230,13 @@ def child_context(child: SpecStream, record: Mapping[str, Any]) -> dict[str, Any
             return None
         context[name] = value
     return context
+
+
+def _copy(state: Any) -> Any:
+    """A deep copy of the state; the SDK's own steps may add a key meanwhile, so try again then."""
+    for _ in range(9):
+        try:
+            return copy.deepcopy(state)
+        except RuntimeError:  # "dictionary changed size during iteration"
+            time.sleep(0.001)
+    return copy.deepcopy(state)

@@ -32,7 +32,8 @@ def bookmark(stream: SpecStream, context: Mapping[str, Any] | None) -> datetime 
     """The window start the state gives this unit: our window end, a bare Singer bookmark, or a
     replication key's value (when it is a date-time).
     """
-    state = stream.get_context_state(dict(context) if context else None)
+    with stream.run.state_lock:  # reading may add the partition's entry to the state
+        state = dict(stream.get_context_state(dict(context) if context else None))
     spec = stream.spec
     if spec.replication_key:
         value = (
@@ -82,7 +83,7 @@ def windows(stream: SpecStream, context: Mapping[str, Any] | None) -> list[Windo
             "Stream %s%s: the window %s .. %s is empty; nothing to read",
             stream.name,
             where,
-            dates.to_iso(window.end),
+            dates.to_iso(window.start) if window.start else "(beginning)",
             dates.to_iso(window.end),
         )
         return []

@@ -83,7 +83,7 @@ def test_retries_are_bounded_by_max_retries_and_fail_with_one_clear_line(serve, 
     result = run_spec.cli(document_for(server.url), max_retries=2, **FAST)
     assert result.code == 1
     assert len(server.seen) == 1 + 3  # page 1, then page 2 tried three times
-    assert "stream items: gave up after 3 tries: stream items: HTTP 503" in result.stderr
+    assert "stream items: gave up after 3 tries: HTTP 503" in result.stderr
     assert "down for maintenance" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.records()) == 2  # page 1 was delivered; the bookmark did not move

@@ -214,3 +214,20 @@ def test_a_big_integer_stays_exact_and_is_typed_a_number(serve, tmp_path):
     assert result.records() == [{"id": big, "n": 1}]
     schema = next(m for m in result.messages() if m["type"] == "SCHEMA")["schema"]
     assert schema["properties"]["id"] == {"type": ["number", "null"]}
+
+
+def test_a_record_of_another_type_than_the_custom_schema_says_is_an_error_never_sent(serve, tmp_path):
+    pages = [[{"id": 1, "n": 1}], [{"id": 2, "n": "two"}]]
+    server = serve(paged(pages))
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": ["integer", "null"]}}}
+    document = {
+        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    result = run_cli(tmp_path, {"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert result.code == 1
+    assert result.records() == [{"id": 1, "n": 1}]
+    assert (
+        "stream items: a record does not match the spec's schema: n is a string, the schema says "
+        "['integer', 'null']" in result.stderr
+    )
