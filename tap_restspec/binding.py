@@ -21,7 +21,7 @@ from tap_restspec.model import SECRET_SETTINGS, Input, Placeholder, StreamSpec, 
 from tap_restspec.reader import one_line
 from tap_restspec.request import url_base
 from tap_restspec.settings import Settings
-from tap_restspec.spec import body_templates
+from tap_restspec.spec_request import body_templates
 from tap_restspec.templating import TemplateError, as_text, compile_template, header_value_problem
 
 SCHEDULE_NAMES = frozenset({"START_TIME", "END_TIME", "SCHEDULE_QUERY"})
