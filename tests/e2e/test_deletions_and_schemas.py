@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers import Reply, Server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 
 SPECS = [
     "specs/mailchimp_campaigns.json",

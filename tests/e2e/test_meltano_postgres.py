@@ -26,7 +26,7 @@ import yaml
 
 from tap_restspec.model import SECRET_SETTINGS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "tap_restspec"  # Meltano's load schema: the extractor's namespace
