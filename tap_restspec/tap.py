@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import logging
 import signal
@@ -301,6 +302,11 @@ def main() -> None:
     """`tap-restspec`: the SDK's CLI, with user errors as plain lines and a non-zero exit."""
     from tap_restspec.cli import run
 
+    # Every parsed page is tens of thousands of short-lived objects without cycles: collecting
+    # the youngest generation every 100k allocations (not 700), with the modules loaded so far
+    # frozen out of the collector's walks, saves about 15% of the CPU (bench/README.md).
+    gc.set_threshold(100_000, 50, 1000)
+    gc.freeze()
     run(TapRestSpec)
 
 
