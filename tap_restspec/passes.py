@@ -8,6 +8,7 @@ URL, until the paginator says it was the last. Bodies are parsed once, here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,20 +99,36 @@ class Pass:
         schedule = schedule_values(self.spec.schedule, self.window)
         return first_request(self.spec.request, self.base, self.values, schedule, self.now, self.spec.file)
 
-    def pages(self, fetch: Fetch) -> Iterator[Page]:
-        """Every page of the pass, in order; `fetch` sends one request and returns its response."""
+    def pages(self, fetch: Fetch, ahead: Executor | None = None) -> Iterator[Page]:
+        """Every page of the pass, in order; `fetch` sends one request and returns its response.
+
+        With `ahead`, the next page is requested there as soon as this one is parsed (its token,
+        offset or URL is known then), while the caller writes this page's records.
+        """
         first = self.first()
         paginator = Paginator(self.paging, self.spec.name)
         allowed = origin_of(self.base)
-        while not paginator.finished:
+
+        def next_request() -> HTTPRequest:
             request = copy_request(first)
             paginator.place(request)
             self._check_origin(request.url, allowed)
-            response = fetch(request)
-            page = parse_page(response, self.extractor, self.spec.name)
-            view = PageView(page.body, page.raw, response.headers, page.url, response.links, page.missing)
-            paginator.advance(view)
-            yield page
+            return request
+
+        pending: Future[requests.Response] | None = None
+        try:
+            while not paginator.finished:
+                response = pending.result() if pending is not None else fetch(next_request())
+                pending = None
+                page = parse_page(response, self.extractor, self.spec.name)
+                view = PageView(page.body, page.raw, response.headers, page.url, response.links, page.missing)
+                paginator.advance(view)
+                if ahead is not None and not paginator.finished:
+                    pending = ahead.submit(fetch, next_request())
+                yield page
+        finally:
+            if pending is not None:
+                pending.cancel()
 
     def _check_origin(self, url: str, allowed: Any) -> None:
         """A next-page link elsewhere would take the credentials with it: an error."""

@@ -15,6 +15,7 @@ import heapq
 import itertools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk.mapper import RemoveRecordTransform
@@ -154,6 +155,8 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
     shared.scheduler = scheduler
     if tap.state:  # the state given, at once (as the SDK does); none when there is none
         shared.write_state()
+    if max_parallel > 1:  # 1: one request at a time, in order, as before
+        shared.ahead = ThreadPoolExecutor(max_parallel, thread_name_prefix="restspec-ahead")
     tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
     for stream in streams:
         if not (stream.selected or stream.has_selected_descendents):
@@ -162,5 +165,8 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
         scheduler.run(tops)
     finally:
         shared.scheduler = None
+        if shared.ahead is not None:
+            shared.ahead.shutdown(wait=True, cancel_futures=True)
+            shared.ahead = None
         shared.write_state()
     return list(shared.failures)

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ class TapRun:
     version: int = field(default_factory=lambda: int(time.time() * 1000))  # table version, ms
     state_lock: threading.RLock = field(default_factory=threading.RLock)
     scheduler: Scheduler | None = None
+    ahead: Executor | None = None  # fetches each unit's next page while its current one is written
     failures: list[str] = field(default_factory=list)
     _last_state: Any = None
 

@@ -120,7 +120,7 @@ def run_unit(
         counter.with_context(state_context)
         http.with_context(state_context)
         for window in windows(stream, context):
-            for page in stream.pass_for(values, window).pages(stream.fetch):
+            for page in stream.pass_for(values, window).pages(stream.fetch, run.shared.ahead):
                 http.increment()
                 if page.missing:
                     run.warn_once("missing", missing_warning(spec, page))

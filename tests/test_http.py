@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import json
 import os
@@ -433,11 +434,12 @@ def test_keep_alive_many_pages_no_fd_leak(serve) -> None:
     a = serve(ok)
     s = session(a)
     get(s, f"{a.url}/warm")
+    gc.collect()  # sockets an earlier test left to the collector close now, not during the count
     fds = len(os.listdir("/proc/self/fd"))
     for i in range(200):
         assert get(s, f"{a.url}/page?i={i}").status_code == 200
     assert len({r.client_port for r in a.log}) == 1
-    assert len(os.listdir("/proc/self/fd")) == fds
+    assert len(os.listdir("/proc/self/fd")) <= fds  # no descriptor leaks
     assert threading.active_count() < 20  # watchdog timers do not pile up
 
 

@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 
-from tests.helpers import Reply, run_tap, source_spec, write_spec
+from tests.helpers import Collector, Reply, run_tap, source_spec, write_spec
 
 OFFSET = {"type": "OFFSET", "limitName": "limit", "limitValue": 2, "offSetName": "offset"}
 ITEMS = [{"id": i} for i in range(6)]
@@ -124,3 +124,47 @@ def test_a_state_taken_at_any_moment_of_a_parallel_run_resumes_without_loss(serv
                 assert sinces == [], (name, sinces)  # that stream was complete
             else:
                 assert sinces[0] == (bookmark or "2024-01-01T00:00:00Z"), (name, bookmark, sinces)
+
+
+class SlowTarget(Collector):
+    """A target that is still writing the first record when the tap could ask for the next page."""
+
+    def __init__(self, api: Tracking) -> None:
+        super().__init__()
+        self.api = api
+        self.asked_while_writing: list[str] = []
+
+    def write_message(self, message) -> None:
+        super().write_message(message)
+        if self.messages[-1]["type"] == "RECORD" and self.messages[-1]["record"]["id"] == 0:
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline and len(self.api.starts) < 2:
+                time.sleep(0.01)
+            self.asked_while_writing = [path for path, _ in self.api.starts]
+
+
+def run_with_slow_target(tmp_path, url, api, max_parallel):
+    from tap_restspec.tap import TapRestSpec
+
+    target = SlowTarget(api)
+    config = {"specs": specs(tmp_path, url, ["s"]), "max_parallel": max_parallel}
+    TapRestSpec(config=config, message_writer=target).sync_all()
+    return target
+
+
+def test_the_next_page_is_fetched_while_the_current_one_is_written(serve, tmp_path):
+    api = Tracking()
+    server = serve(api)
+    target = run_with_slow_target(tmp_path, server.url, api, max_parallel=2)
+    assert len(target.asked_while_writing) == 2  # page 2 was asked while page 1 was being written
+    records = [m["record"]["id"] for m in target.messages if m["type"] == "RECORD"]
+    assert records == [item["id"] for item in ITEMS]  # in order, none twice
+    assert len(api.starts) == 4  # three pages and the empty one that ends OFFSET: no extra request
+
+
+def test_max_parallel_1_asks_for_the_next_page_only_after_writing_this_one(serve, tmp_path):
+    api = Tracking()
+    server = serve(api)
+    target = run_with_slow_target(tmp_path, server.url, api, max_parallel=1)
+    assert len(target.asked_while_writing) == 1
+    assert [m["record"]["id"] for m in target.messages if m["type"] == "RECORD"] == [i["id"] for i in ITEMS]
