@@ -38,7 +38,8 @@ SCHEMA = {
 def oracle(record):
     """Fits when jsonschema says valid and the custom-schema conformance would change nothing."""
     dropped = set()
-    return Draft7Validator(SCHEMA).is_valid(record) and conform(record, SCHEMA, dropped) == record and not dropped
+    valid = Draft7Validator(SCHEMA).is_valid(record)
+    return valid and conform(record, SCHEMA, dropped) == record and not dropped
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,8 @@ def test_verdicts(record, unchanged):
 def test_conform_drops_what_the_schema_does_not_list_and_makes_booleans():
     dropped = set()
     record = {"id": "a", "extra": 1, "vip": 1, "stats": {"open": 1, "new": 2}, "tags": [{"id": 1, "x": 2}]}
-    assert conform(record, SCHEMA, dropped) == {"id": "a", "vip": True, "stats": {"open": 1}, "tags": [{"id": 1}]}
+    expected = {"id": "a", "vip": True, "stats": {"open": 1}, "tags": [{"id": 1}]}
+    assert conform(record, SCHEMA, dropped) == expected
     assert dropped == {"extra", "stats.new", "tags.x"}
 
 

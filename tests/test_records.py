@@ -235,11 +235,13 @@ def test_inferred_schema(records, expected):
 
 def test_every_key_property_is_in_the_schema_even_from_an_empty_sample():
     schema = with_keys(infer_schema([]), ["id", "updated_at"])
-    assert schema["properties"] == {"id": {"type": ["string", "null"]}, "updated_at": {"type": ["string", "null"]}}
+    text = {"type": ["string", "null"]}
+    assert schema["properties"] == {"id": text, "updated_at": text}
 
 
 def test_explode_without_children_in_the_sample_still_has_the_child_keys():
-    schema, _ = record_schema(None, sel("$.emails"), sel("$.emails.activity"), [{"email_id": "e", "activity": []}])
+    sample = [{"email_id": "e", "activity": []}]
+    schema, _ = record_schema(None, sel("$.emails"), sel("$.emails.activity"), sample)
     assert set(with_keys(schema, ["email_id", "action", "timestamp"])["properties"]) == {
         "email_id",
         "action",
@@ -256,7 +258,8 @@ def test_explode_without_children_in_the_sample_still_has_the_child_keys():
                      id="integer-to-number"),
         pytest.param({"a": {"type": ["integer", "null"]}}, {"a": "three"},
                      {"a": {"type": ["string", "integer", "null"]}}, id="union"),
-        pytest.param({"a": {"type": ["null"]}}, {"a": "x"}, {"a": {"type": ["string", "null"]}}, id="null-then-string"),
+        pytest.param({"a": {"type": ["null"]}}, {"a": "x"},
+                     {"a": {"type": ["string", "null"]}}, id="null-then-string"),
         pytest.param({"a": {"type": "string", "format": "date-time"}}, {"a": None},
                      {"a": {"type": ["string", "null"], "format": "date-time"}}, id="keeps-other-keywords"),
         pytest.param({"a": {"type": ["integer", "null"]}}, {"a": 10**30}, {"a": {"type": ["number", "null"]}},
