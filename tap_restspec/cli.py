@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.errors import SettingsError, UserError
+from tap_restspec.output import quiet_stdout
 from tap_restspec.reader import NotJSONError, loads, one_line
 from tap_restspec.runner import Interrupted
 from tap_restspec.settings import environment_problems, register_secrets
@@ -124,7 +124,7 @@ def run(tap_class: Any) -> None:
         _flush_quietly()
         sys.exit(128 + exc.signum)
     except BrokenPipeError:
-        _quiet_pipe()
+        quiet_stdout()
         sys.exit(0)
     except SystemExit:
         raise
@@ -147,13 +147,5 @@ def _flush_quietly() -> None:
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
-        _quiet_pipe()
+        quiet_stdout()
 
-
-def _quiet_pipe() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass

@@ -78,25 +78,14 @@ def windows(stream: SpecStream, context: Mapping[str, Any] | None) -> list[Windo
             dates.to_iso(window.end),
         )
         return []
+    span = f"{dates.to_iso(window.start) if window.start else '(beginning)'} .. {dates.to_iso(window.end)}"
     if window.empty:
-        LOGGER.info(
-            "Stream %s%s: the window %s .. %s is empty; nothing to read",
-            stream.name,
-            where,
-            dates.to_iso(window.start) if window.start else "(beginning)",
-            dates.to_iso(window.end),
-        )
+        LOGGER.info("Stream %s%s: the window %s is empty; nothing to read", stream.name, where, span)
         return []
     step = settings.window_step or spec.window_step
     parts = slices(window, step)
-    LOGGER.info(
-        "Stream %s%s: window %s .. %s%s",
-        stream.name,
-        where,
-        dates.to_iso(window.start) if window.start else "(beginning)",
-        dates.to_iso(window.end),
-        f" in {len(parts)} slices of {step.text}" if step and len(parts) > 1 else "",
-    )
+    sliced = f" in {len(parts)} slices of {step.text}" if step and len(parts) > 1 else ""
+    LOGGER.info("Stream %s%s: window %s%s", stream.name, where, span, sliced)
     return parts
 
 
