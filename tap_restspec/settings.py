@@ -157,52 +157,14 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     lines: list[str] = []
 
     def number(name: str, default: float, *, minimum: float, positive: bool = False) -> float:
-        value = config.get(name)
-        if value is None or value == "":
-            return default
-        try:
-            number = float(value) if not isinstance(value, bool) else None
-        except (TypeError, ValueError):
-            number = None
-        if number is None or number != number:  # NaN
-            lines.append(f"config: {name}: {_shown(name, value)} is not a number")
-            return default
-        if number < minimum or (positive and number <= 0):
-            lines.append(
-                f"config: {name}: {_shown(name, value)} must be {'above' if positive else 'at least'} "
-                f"{minimum:g}"
-            )
-            return default
-        if number > MAX_SECONDS * 1000:
-            lines.append(f"config: {name}: {_shown(name, value)} is too large")
-            return default
-        return number
+        return _number(config, lines, name, default, minimum=minimum, positive=positive)
 
-    specs = config.get("specs")
-    if specs is None:
-        lines.append("config: specs: required setting is missing (spec files, directories or globs)")
-        specs = []
-    elif isinstance(specs, str):
-        lines.append(
-            f"config: specs: must be a list of files, directories or globs, not a string (write [{specs!r}])"
-        )
-        specs = []
-    elif not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
-        lines.append("config: specs: must be a list of files, directories or globs")
-        specs = []
+    specs = _specs(config, lines)
     params = config.get("params") or {}
     if not isinstance(params, dict):
         lines.append("config: params: must be an object")
         params = {}
-    secrets = {}
-    for name in SECRET_SETTINGS:
-        value = config.get(name)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            lines.append(f"config: {name}: must be a string (the value is not shown: it is a secret)")
-            continue
-        secrets[name] = value.strip()
+    secrets = _secrets(config, lines)
     start, end = _date(config, "start_date", lines), _date(config, "end_date", lines)
     if start and end and start > end:
         lines.append("config: end_date: is before start_date")
@@ -212,21 +174,13 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
             step = dates.parse_duration(str(config["window_step"]))
         except ValueError as exc:
             lines.append(f"config: window_step: {exc}")
-    base_url = config.get("base_url") or None
-    if base_url is not None:
-        problem = _base_url_problem(base_url)
-        if problem is not None:
-            lines.append(
-                f"config: base_url: {str(base_url)[:80]!r} is not an http(s) URL such as "
-                f"http://localhost:8765{problem}"
-            )
-            base_url = None
+    base_url = _base_url(config, lines)
     auth_spec = config.get("auth_spec")
     if auth_spec is not None and not isinstance(auth_spec, str):
         lines.append("config: auth_spec: must be the name or type of an authSpec entry")
         auth_spec = None
     settings = Settings(
-        specs=tuple(specs),
+        specs=specs,
         params=params,
         secrets=secrets,
         start_date=start,
@@ -240,12 +194,81 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         max_parallel=int(number("max_parallel", 4, minimum=1)),
         auth_spec=auth_spec or None,
         activate_versions=config.get("emit_activate_version_messages", True) is not False,
-        base_url=str(base_url).rstrip("/") if base_url else None,
+        base_url=base_url,
     )
     lines.extend(_schema_lines(config, lines))
     if lines:
         raise SettingsError(lines)
     return settings
+
+
+def _number(
+    config: Mapping[str, Any], lines: list[str], name: str, default: float, *, minimum: float, positive: bool
+) -> float:
+    """A number setting (a string holding one too, as Meltano may pass it), within its bounds."""
+    value = config.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number != number:  # NaN
+        lines.append(f"config: {name}: {_shown(name, value)} is not a number")
+        return default
+    if number < minimum or (positive and number <= 0):
+        bound = "above" if positive else "at least"
+        lines.append(f"config: {name}: {_shown(name, value)} must be {bound} {minimum:g}")
+        return default
+    if number > MAX_SECONDS * 1000:
+        lines.append(f"config: {name}: {_shown(name, value)} is too large")
+        return default
+    return number
+
+
+def _specs(config: Mapping[str, Any], lines: list[str]) -> tuple[str, ...]:
+    """`specs`: a list of files, directories or globs."""
+    specs = config.get("specs")
+    if specs is None:
+        lines.append("config: specs: required setting is missing (spec files, directories or globs)")
+    elif isinstance(specs, str):
+        lines.append(
+            f"config: specs: must be a list of files, directories or globs, not a string (write [{specs!r}])"
+        )
+    elif not isinstance(specs, list) or not all(isinstance(s, str) for s in specs):
+        lines.append("config: specs: must be a list of files, directories or globs")
+    else:
+        return tuple(specs)
+    return ()
+
+
+def _secrets(config: Mapping[str, Any], lines: list[str]) -> dict[str, str]:
+    """The secret settings given, stripped; a wrong type is named without its value."""
+    secrets = {}
+    for name in SECRET_SETTINGS:
+        value = config.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            lines.append(f"config: {name}: must be a string (the value is not shown: it is a secret)")
+            continue
+        secrets[name] = value.strip()
+    return secrets
+
+
+def _base_url(config: Mapping[str, Any], lines: list[str]) -> str | None:
+    """`base_url`: an http(s) URL without a trailing slash, or None."""
+    base_url = config.get("base_url") or None
+    if base_url is None:
+        return None
+    problem = _base_url_problem(base_url)
+    if problem is not None:
+        lines.append(
+            f"config: base_url: {str(base_url)[:80]!r} is not an http(s) URL such as "
+            f"http://localhost:8765{problem}"
+        )
+        return None
+    return str(base_url).rstrip("/")
 
 
 def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
