@@ -18,7 +18,7 @@ import requests
 
 from tap_restspec.errors import StreamError, http_status
 from tap_restspec.http import GuardedSession, Limits, Origin, TransportError
-from tap_restspec.pacing import Pacer
+from tap_restspec.pacing import Pacer, Slots
 from tap_restspec.redact import REDACTOR
 from tap_restspec.retry import GiveUp, RetryPolicy, asked_wait, is_retriable
 
@@ -38,6 +38,7 @@ class Sending:
     pacer: Pacer
     stop: threading.Event
     delay: float = 0.0  # seconds between two requests to the origin (delayRequestMillis)
+    slots: Slots | None = None  # the tap's requests in flight (max_parallel); None: unbounded
 
 
 Reauth = Callable[[requests.Response, requests.PreparedRequest], bool]  # a 401: re-sign, True: send again
@@ -61,13 +62,8 @@ class Client:
         while True:
             if sending.stop.is_set():
                 raise Stopped
-            sending.pacer.wait_turn(self.origin, sending.delay, sending.stop)
-            if sending.stop.is_set():
-                raise Stopped
             try:
-                response = self.session.send(prepared)
-                if sending.delay:  # the pause runs from the answer, as the server sees it
-                    sending.pacer.hold(self.origin, sending.delay)
+                response = self._exchange(prepared)
             except TransportError as exc:
                 raise StreamError(f"{self.who}: {REDACTOR.redact(str(exc))}") from None
             except Exception as exc:
@@ -90,6 +86,30 @@ class Client:
             if status >= 400:
                 raise StreamError(self.failure(response))
             return response
+
+    def _exchange(self, prepared: requests.PreparedRequest) -> requests.Response:
+        """Send once, in a request slot and in this origin's turn.
+
+        The slot is taken first and the turn inside it, so two starts to a paced origin are
+        never closer than its interval; a slot is never held while the turn is not yet due,
+        so a paced origin does not keep the other origins' requests waiting.
+        """
+        sending = self.sending
+        while True:
+            if sending.slots is not None and not sending.slots.acquire(sending.stop):
+                raise Stopped
+            try:
+                due = sending.pacer.try_turn(self.origin, sending.delay)
+                if due <= 0:
+                    response = self.session.send(prepared)
+                    if sending.delay:  # the pause runs from the answer, as the server sees it
+                        sending.pacer.hold(self.origin, sending.delay)
+                    return response
+            finally:
+                if sending.slots is not None:
+                    sending.slots.release()
+            if sending.stop.wait(due):
+                raise Stopped
 
     def _wait(self, attempt: int, asked: float | None, why: str) -> int:
         """Sleep before the next try, or give up; returns the next attempt number."""

@@ -1,10 +1,11 @@
-"""Per-origin pacing shared by every thread: a minimum interval between request starts, and holds.
+"""Pacing shared by every thread: per-origin intervals and holds, and slots for requests in flight.
 
 `wait_turn(origin, min_interval_s, stop)` returns once `min_interval_s` have passed since
 the previous request start to that origin by any thread, and any hold on it is over; it
 records the new start. `hold(origin, seconds)` makes every caller to that origin wait until
 then (a 429's Retry-After seen by one stream pauses all streams on that origin). Origins
 never wait for each other; waiting sleeps (no polling) and ends early when `stop` is set.
+`Slots(max_parallel)` bounds the requests in flight in the process, whatever their origin.
 """
 
 from __future__ import annotations
@@ -49,22 +50,29 @@ class Pacer:
 
         Returns True once the turn is taken, False (without taking it) as soon as `stop` is set.
         """
-        interval = _seconds(min_interval_s)
-        slot = self._slot(origin)
         sleeper = stop if stop is not None else threading.Event()
         while True:
             if stop is not None and stop.is_set():
                 return False
-            with slot.lock:
-                now = time.monotonic()
-                ready = max(slot.last_start + interval, slot.held_until)
-                if now >= ready:
-                    slot.last_start = now
-                    return True
-            # Nothing but another start or a new hold changes `ready`, and both only move it
-            # later: sleeping until it, then looking again, never starts too soon.
-            if sleeper.wait(ready - now):
+            due = self.try_turn(origin, min_interval_s)
+            # Nothing but another start or a new hold changes when the turn is due, and both
+            # only move it later: sleeping until then, then trying again, never starts too soon.
+            if due <= 0:
+                return True
+            if sleeper.wait(due):
                 return False
+
+    def try_turn(self, origin: Hashable, min_interval_s: float = 0.0) -> float:
+        """Take this origin's turn if it is due (0.0); else the seconds until it is, taking nothing."""
+        interval = _seconds(min_interval_s)
+        slot = self._slot(origin)
+        with slot.lock:
+            now = time.monotonic()
+            ready = max(slot.last_start + interval, slot.held_until)
+            if now >= ready:
+                slot.last_start = now
+                return 0.0
+            return ready - now
 
     def hold(self, origin: Hashable, seconds: float) -> None:
         """No request to `origin` starts (through this pacer) for `seconds` from now."""
@@ -80,6 +88,34 @@ class Pacer:
         slot = self._slot(origin)
         with slot.lock:
             return max(0.0, slot.held_until - time.monotonic())
+
+
+class Slots:
+    """At most `size` requests in flight in the process at once, whatever their origin (`max_parallel`).
+
+    A thread that holds a slot takes no second one (a token request made while a stream's
+    request holds its slot), so no thread waits on itself.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = threading.BoundedSemaphore(max(1, size))
+        self._held = threading.local()
+
+    def acquire(self, stop: threading.Event) -> bool:
+        """Take a slot; False (holding none) as soon as `stop` is set."""
+        depth = getattr(self._held, "depth", 0)
+        if depth == 0:
+            while not self._free.acquire(timeout=0.1):
+                if stop.is_set():
+                    return False
+        self._held.depth = depth + 1
+        return True
+
+    def release(self) -> None:
+        """Give back the slot this thread took."""
+        self._held.depth -= 1
+        if self._held.depth == 0:
+            self._free.release()
 
 
 def _seconds(value: float) -> float:

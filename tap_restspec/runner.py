@@ -1,7 +1,8 @@
 """The tap's run: units of work (a stream's partitions and child passes) in parallel, state kept safe.
 
 A unit is `stream.sync(context)`: the SDK's public entry (SCHEMA, then our record
-loop). Up to `max_parallel` units run at once; a parent's records hand child units
+loop). Up to `max_parallel` requests are in flight at once (`pacing.Slots`), from up to twice
+as many units; a parent's records hand child units
 to the queue as they are read. STATE messages describe only completed work: a
 window's bookmark moves when its slice is done, and every STATE is written whole
 under one lock. A stream's `ACTIVATE_VERSION` goes out once all of its units (and
@@ -38,12 +39,12 @@ class Interrupted(Exception):  # noqa: N818 (a signal, not an error)
 
 
 class Scheduler:
-    """Runs units on up to `max_parallel` threads; a stream's children go before later streams' units."""
+    """Runs units on up to `units` threads; a stream's children go before later streams' units."""
 
-    def __init__(self, streams: list[SpecStream], max_parallel: int, stop: threading.Event) -> None:
+    def __init__(self, streams: list[SpecStream], units: int, stop: threading.Event) -> None:
         self.streams = streams
         self.order = {s.name: i for i, s in enumerate(streams)}
-        self.max_parallel = max(1, max_parallel)
+        self.units = max(1, units)
         self.stop = stop
         self._queue: list[tuple[int, int, int, SpecStream, dict[str, Any] | None]] = []
         self._seq = itertools.count()
@@ -75,7 +76,7 @@ class Scheduler:
             self._settle()
         workers = [
             threading.Thread(target=self._work, name=f"restspec-{i}", daemon=True)
-            for i in range(min(self.max_parallel, max(1, len(self._queue))))
+            for i in range(min(self.units, max(1, len(self._queue))))
         ]
         for worker in workers:
             worker.start()
@@ -151,12 +152,15 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
     """Sync every selected stream (children through their parents); the failure lines, if any."""
     shared = getattr(tap, "tap_run", None) or TapRun(tap)
     tap.tap_run = shared
-    scheduler = Scheduler(streams, max_parallel, stop)
+    # Requests in flight are bounded by the tap's request slots (max_parallel); twice as many
+    # units run, so that one unit's parsing and writing overlap other units' waiting for answers.
+    units = 1 if max_parallel <= 1 else 2 * max_parallel  # 1: one unit, one request, in order
+    scheduler = Scheduler(streams, units, stop)
     shared.scheduler = scheduler
     if tap.state:  # the state given, at once (as the SDK does); none when there is none
         shared.write_state()
-    if max_parallel > 1:  # 1: one request at a time, in order, as before
-        shared.ahead = ThreadPoolExecutor(max_parallel, thread_name_prefix="restspec-ahead")
+    if units > 1:
+        shared.ahead = ThreadPoolExecutor(units, thread_name_prefix="restspec-ahead")
     tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
     for stream in streams:
         if not (stream.selected or stream.has_selected_descendents):

@@ -90,7 +90,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         "max_parallel",
         th.IntegerType,
         default=4,
-        description="Streams, partitions and child passes that run at once; 1 runs them one after another.",
+        description=(
+            "Requests in flight at once, across every stream; up to twice as many streams, partitions "
+            "and child passes run at once. 1 runs them one after another."
+        ),
     ),
     th.Property(
         "auth_spec",

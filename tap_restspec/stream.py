@@ -76,6 +76,7 @@ class SpecStream(RESTStream[Any]):
             pacer=PACER,
             stop=tap_stop(tap),
             delay=spec.pagination.delay_ms / 1000,
+            slots=getattr(tap, "request_slots", None),  # None: a stream made outside TapRestSpec
         )
         self.client = Client(f"stream {spec.name}", origin_of(base), sending)
         context = BuildContext(

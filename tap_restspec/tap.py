@@ -21,6 +21,7 @@ from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, 
 from tap_restspec.errors import SettingsError, SpecError, StreamError
 from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
+from tap_restspec.pacing import Slots
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import CONFIG_SCHEMA, Settings, read_settings
 from tap_restspec.spec import read_spec
@@ -66,6 +67,13 @@ class TapRestSpec(Tap):
         ):
             raise SettingsError('state: not a Singer state object (expected {"bookmarks": {...}})')
         super().load_state(state)
+
+    @property
+    def request_slots(self) -> Slots:
+        """Requests in flight at once, across every stream: `max_parallel`."""
+        if getattr(self, "_request_slots", None) is None:
+            self._request_slots = Slots(self.settings.max_parallel)
+        return self._request_slots
 
     @property
     def settings(self) -> Settings:

@@ -73,6 +73,19 @@ def test_streams_run_in_parallel_and_the_output_stays_valid_singer(serve, tmp_pa
     assert api.most == 4  # at most max_parallel at once, and that many
 
 
+def test_max_parallel_bounds_requests_in_flight_while_more_streams_are_under_way(serve, tmp_path):
+    api = Tracking(delay=0.05)
+    server = serve(api)
+    names = ["a", "b", "c"]
+    run = run_tap({"specs": specs(tmp_path, server.url, names), "max_parallel": 2})
+    check_singer_order(run.messages, names)
+    assert api.most == 2  # never more requests at once than max_parallel
+    starts = {name: [t for path, t in api.starts if path == f"/{name}"] for name in names}
+    # (each stream's first page is read once, when its schema is inferred, and reused by the sync)
+    resumed, last = sorted(starts["c"])[1], min(max(starts["a"]), max(starts["b"]))
+    assert resumed < last  # the third stream was reading before either of the first two was done
+
+
 def test_max_parallel_1_restores_one_stream_after_another(serve, tmp_path):
     api = Tracking(delay=0.02)
     server = serve(api)
@@ -97,6 +110,19 @@ def test_pacing_is_per_origin_and_shared_by_parallel_streams(serve, tmp_path):
     assert len(starts) == 8 and min(gaps) >= 0.24  # p1 and p2 together never faster than the spec's pace
     other = sorted(t for _, t in fast.starts)
     assert other[-1] - started < 1.0  # the other origin's streams did not wait for the paced ones
+
+
+def test_a_paced_origin_waiting_for_its_turn_holds_no_request_slot(serve, tmp_path):
+    slow, fast = Tracking(), Tracking()
+    paced, free = serve(slow), serve(fast)
+    paths = specs(tmp_path, paced.url, ["p1", "p2"], delayRequestMillis=400)
+    paths += specs(tmp_path, free.url, ["f1"])
+    started = time.monotonic()
+    run = run_tap({"specs": paths, "max_parallel": 2})  # two slots; p1 and p2 are mostly waiting
+    assert len(run.records()) == 3 * len(ITEMS)
+    starts = sorted(t for _, t in slow.starts)
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.39  # the pace holds
+    assert max(t for _, t in fast.starts) - started < 0.9  # f1 was not kept waiting behind them
 
 
 def test_a_state_taken_at_any_moment_of_a_parallel_run_resumes_without_loss(serve, tmp_path):
