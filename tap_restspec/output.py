@@ -2,8 +2,10 @@
 
 The SDK's msgspec writer serialises into one module-level buffer and flushes after every
 message; this writer takes a lock around each message (parallel units never interleave
-inside a line), flushes only at non-RECORD messages, and turns a closed pipe
-(`tap-restspec ... | head`) into a quiet stop instead of an error.
+inside a line), gathers RECORD lines into one buffer that goes out in writes of about 1 MB
+(stdout's own buffer is 8 KB: a system call every eleven records), writes everything before
+each other message and flushes it, and turns a closed pipe (`tap-restspec ... | head`) into
+a quiet stop instead of an error.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from singer_sdk.singerlib import Message, RecordMessage
 
 # The SDK's settings, in an encoder of our own: the SDK's shares one buffer across threads.
 _ENCODER = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
+WRITE_AT = 1 << 20  # bytes of RECORD lines gathered before one write
 
 
 class BufferedWriter(MsgSpecWriter):
@@ -27,34 +30,36 @@ class BufferedWriter(MsgSpecWriter):
         super().__init__()
         self.lock = threading.Lock()
         self.closed = threading.Event()
-        self._line = bytearray(256)  # reused under the lock: no allocation per message
+        self._pending = bytearray()  # whole lines not yet written, under the lock
 
     def write_message(self, message: Message) -> None:
-        """Write one message line; flush unless it is a RECORD."""
+        """Add one message line; write what is gathered unless it is a RECORD and there is little."""
         data = message.to_dict()
         with self.lock:
             if self.closed.is_set():
                 return
-            line = self._line
-            _ENCODER.encode_into(data, line)
-            line.extend(b"\n")
-            try:
-                out = sys.stdout.buffer
-                out.write(line)
-                if not isinstance(message, RecordMessage):
-                    out.flush()
-            except (BrokenPipeError, ValueError):
-                self._close()
+            pending = self._pending
+            _ENCODER.encode_into(data, pending, -1)
+            pending.extend(b"\n")
+            if len(pending) >= WRITE_AT or not isinstance(message, RecordMessage):
+                self._write()
 
     def flush(self) -> None:
-        """Flush what is buffered (at the end of a run)."""
+        """Write and flush what is gathered (at the end of a run)."""
         with self.lock:
-            if self.closed.is_set():
-                return
-            try:
-                sys.stdout.buffer.flush()
-            except (BrokenPipeError, ValueError):
-                self._close()
+            if not self.closed.is_set():
+                self._write()
+
+    def _write(self) -> None:
+        """Under the lock: every gathered line to stdout, flushed."""
+        try:
+            out = sys.stdout.buffer
+            out.write(self._pending)
+            out.flush()
+        except (BrokenPipeError, ValueError):
+            self._close()
+        finally:
+            self._pending.clear()
 
     def _close(self) -> None:
         """The reader has gone: stop writing, and keep Python's exit flush from complaining."""

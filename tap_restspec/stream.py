@@ -191,11 +191,16 @@ class SpecStream(RESTStream[Any]):
         # A private override, the only one: the SDK's loop calls four private methods per record
         # (about a third of the tap's time, see bench/), cannot write a STATE per window slice, and
         # raises for INCREMENTAL streams without a record key. `sync()` still calls it.
-        if context is None and self.binding.partitioned:
-            for partition in self.binding.partitions:
-                yield from self.run.unit(partition, write_messages)
-        else:
-            yield from self.run.unit(dict(context) if context else None, write_messages)
+        try:
+            if context is None and self.binding.partitioned:
+                for partition in self.binding.partitions:
+                    yield from self.run.unit(partition, write_messages)
+            else:
+                yield from self.run.unit(dict(context) if context else None, write_messages)
+        finally:  # the SDK's dry run syncs stream by stream, without our sync_all's final flush
+            flush = getattr(self.tap, "flush_output", None)
+            if flush is not None:
+                flush()
 
     def fetch(self, request: HTTPRequest) -> requests.Response:
         """One page: the sampled first page if this is its request, else through the client."""

@@ -68,6 +68,11 @@ class TapRestSpec(Tap):
             raise SettingsError('state: not a Singer state object (expected {"bookmarks": {...}})')
         super().load_state(state)
 
+    def flush_output(self) -> None:
+        """Write out the RECORD lines the writer has gathered (after a unit, at the end of a run)."""
+        if isinstance(self._writer, BufferedWriter):
+            self._writer.flush()
+
     @property
     def request_slots(self) -> Slots:
         """Requests in flight at once, across every stream: `max_parallel`."""
@@ -143,8 +148,7 @@ class TapRestSpec(Tap):
             failures = run_all(self, streams, self.settings.max_parallel, self.stop)
         finally:
             restore()
-            if isinstance(self._writer, BufferedWriter):
-                self._writer.flush()
+            self.flush_output()
         if self.signum is not None:
             raise Interrupted(self.signum)
         if failures:

@@ -67,6 +67,18 @@ def test_a_run_that_fails_part_way_activates_nothing(serve, tmp_path):
     assert "ACTIVATE_VERSION" not in types(run)
 
 
+def test_records_read_before_a_failure_reach_stdout_whole(serve, tmp_path):
+    def api(seen):
+        return Reply(status=400, body={"detail": "bad"}) if seen.q("offset") == "4" else items_api(seen)
+
+    server = serve(api)
+    config = {"specs": [write_spec(tmp_path, "items.json", spec(server.url))], "max_retries": 0}
+    result = run_cli(tmp_path, config)
+    assert result.code == 1 and "400" in result.stderr
+    assert [r["id"] for r in result.records()] == [0, 1, 2, 3]  # gathered lines are written at the end too
+    assert result.stdout.endswith("\n")
+
+
 def test_activate_version_can_be_turned_off(serve, tmp_path):
     server = serve(items_api)
     config = {
