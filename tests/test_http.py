@@ -436,11 +436,12 @@ def test_keep_alive_many_pages_no_fd_leak(serve) -> None:
     get(s, f"{a.url}/warm")
     gc.collect()  # sockets an earlier test left to the collector close now, not during the count
     fds = len(os.listdir("/proc/self/fd"))
+    threads = threading.active_count()  # other tests of this worker may have left some
     for i in range(200):
         assert get(s, f"{a.url}/page?i={i}").status_code == 200
     assert len({r.client_port for r in a.log}) == 1
     assert len(os.listdir("/proc/self/fd")) <= fds  # no descriptor leaks
-    assert threading.active_count() < 20  # watchdog timers do not pile up
+    assert threading.active_count() <= threads + 2  # watchdog timers do not pile up
 
 
 def test_other_statuses_come_back_as_responses(serve) -> None:
