@@ -64,21 +64,23 @@ def check_singer_order(messages, names):
         assert kinds[-1] == "ACTIVATE_VERSION"
 
 
-def test_streams_run_in_parallel_and_the_output_stays_valid_singer(serve, tmp_path):
-    api = Tracking(delay=0.15)
+def parallel_run(serve, tmp_path, names, max_parallel, delay):
+    """Streams `names` on one slow API: the API's tracking and the run, whose order is checked."""
+    api = Tracking(delay=delay)
     server = serve(api)
-    names = ["a", "b", "c", "d", "e"]
-    run = run_tap({"specs": specs(tmp_path, server.url, names), "max_parallel": 4})
+    run = run_tap({"specs": specs(tmp_path, server.url, names), "max_parallel": max_parallel})
     check_singer_order(run.messages, names)
+    return api, run
+
+
+def test_streams_run_in_parallel_and_the_output_stays_valid_singer(serve, tmp_path):
+    api, _ = parallel_run(serve, tmp_path, ["a", "b", "c", "d", "e"], 4, delay=0.15)
     assert api.most == 4  # at most max_parallel at once, and that many
 
 
 def test_max_parallel_bounds_requests_in_flight_while_more_streams_are_under_way(serve, tmp_path):
-    api = Tracking(delay=0.05)
-    server = serve(api)
     names = ["a", "b", "c"]
-    run = run_tap({"specs": specs(tmp_path, server.url, names), "max_parallel": 2})
-    check_singer_order(run.messages, names)
+    api, _ = parallel_run(serve, tmp_path, names, 2, delay=0.05)
     assert api.most == 2  # never more requests at once than max_parallel
     starts = {name: [t for path, t in api.starts if path == f"/{name}"] for name in names}
     # (each stream's first page is read once, when its schema is inferred, and reused by the sync)
@@ -87,11 +89,7 @@ def test_max_parallel_bounds_requests_in_flight_while_more_streams_are_under_way
 
 
 def test_max_parallel_1_restores_one_stream_after_another(serve, tmp_path):
-    api = Tracking(delay=0.02)
-    server = serve(api)
-    names = ["a", "b", "c"]
-    run = run_tap({"specs": specs(tmp_path, server.url, names), "max_parallel": 1})
-    check_singer_order(run.messages, names)
+    api, run = parallel_run(serve, tmp_path, ["a", "b", "c"], 1, delay=0.02)
     assert api.most == 1
     order = [m["stream"] for m in run.messages if m["type"] == "RECORD"]
     assert order == sorted(order)  # a's records, then b's, then c's
