@@ -69,6 +69,24 @@ def test_each_list_element_is_a_partition_with_its_own_bookmark(serve, tmp_path)
     }
 
 
+def test_a_custom_schema_also_lists_the_partition_value(serve, tmp_path):
+    server = serve(members_api)
+    document = members_spec(server.url)
+    custom = {"type": "object", "properties": {"id": {"type": "string"}}}
+    document["sourceSpec"]["attributes"]["schema"] = custom
+    spec = write_spec(tmp_path, "members.json", document)
+    run = run_tap({"specs": [spec], "start_date": START, "end_date": END, "params": {"listId": ["a", "b"]}})
+    properties = run.schemas()["members"]["schema"]["properties"]
+    assert set(properties) == {"id", "listId"}  # the tap made the field, so the schema lists it
+    assert "string" in properties["listId"]["type"]
+    assert sorted((r["listId"], r["id"]) for r in run.records()) == [
+        ("a", "a1"),
+        ("a", "a2"),
+        ("a", "a3"),
+        ("b", "b1"),
+    ]
+
+
 def test_a_failing_partition_keeps_its_bookmark_and_the_others_go_on(serve, tmp_path):
     server = serve(members_api)
     spec = write_spec(tmp_path, "members.json", members_spec(server.url))
