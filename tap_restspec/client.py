@@ -88,28 +88,18 @@ class Client:
             return response
 
     def _exchange(self, prepared: requests.PreparedRequest) -> requests.Response:
-        """Send once, in a request slot and in this origin's turn.
-
-        The slot is taken first and the turn inside it, so two starts to a paced origin are
-        never closer than its interval; a slot is never held while the turn is not yet due,
-        so a paced origin does not keep the other origins' requests waiting.
-        """
+        """Send once, in this origin's turn and in one of the tap's request slots."""
         sending = self.sending
-        while True:
-            if sending.slots is not None and not sending.slots.acquire(sending.stop):
-                raise Stopped
-            try:
-                due = sending.pacer.try_turn(self.origin, sending.delay)
-                if due <= 0:
-                    response = self.session.send(prepared)
-                    if sending.delay:  # the pause runs from the answer, as the server sees it
-                        sending.pacer.hold(self.origin, sending.delay)
-                    return response
-            finally:
-                if sending.slots is not None:
-                    sending.slots.release()
-            if sending.stop.wait(due):
-                raise Stopped
+        if not sending.pacer.wait_turn(self.origin, sending.delay, sending.stop, sending.slots):
+            raise Stopped
+        try:
+            response = self.session.send(prepared)
+            if sending.delay:  # the pause runs from the answer, as the server sees it
+                sending.pacer.hold(self.origin, sending.delay)
+            return response
+        finally:
+            if sending.slots is not None:
+                sending.slots.release()
 
     def _wait(self, attempt: int, asked: float | None, why: str) -> int:
         """Sleep before the next try, or give up; returns the next attempt number."""

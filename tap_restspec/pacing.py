@@ -44,21 +44,32 @@ class Pacer:
         return slot
 
     def wait_turn(
-        self, origin: Hashable, min_interval_s: float = 0.0, stop: threading.Event | None = None
+        self,
+        origin: Hashable,
+        min_interval_s: float = 0.0,
+        stop: threading.Event | None = None,
+        slots: Slots | None = None,
     ) -> bool:
         """Block until this origin may be sent a request, and record its start.
 
         Returns True once the turn is taken, False (without taking it) as soon as `stop` is set.
+        With `slots`, True also means one slot is held (the caller gives it back): it is taken
+        before the turn, so two starts to a paced origin are never closer than its interval,
+        and given back while the turn is not due, so a paced origin keeps no other waiting.
         """
         sleeper = stop if stop is not None else threading.Event()
         while True:
             if stop is not None and stop.is_set():
+                return False
+            if slots is not None and not slots.acquire(sleeper):
                 return False
             due = self.try_turn(origin, min_interval_s)
             # Nothing but another start or a new hold changes when the turn is due, and both
             # only move it later: sleeping until then, then trying again, never starts too soon.
             if due <= 0:
                 return True
+            if slots is not None:
+                slots.release()
             if sleeper.wait(due):
                 return False
 
@@ -91,31 +102,21 @@ class Pacer:
 
 
 class Slots:
-    """At most `size` requests in flight in the process at once, whatever their origin (`max_parallel`).
-
-    A thread that holds a slot takes no second one (a token request made while a stream's
-    request holds its slot), so no thread waits on itself.
-    """
+    """At most `size` requests in flight in the process at once, whatever their origin (`max_parallel`)."""
 
     def __init__(self, size: int) -> None:
         self._free = threading.BoundedSemaphore(max(1, size))
-        self._held = threading.local()
 
     def acquire(self, stop: threading.Event) -> bool:
         """Take a slot; False (holding none) as soon as `stop` is set."""
-        depth = getattr(self._held, "depth", 0)
-        if depth == 0:
-            while not self._free.acquire(timeout=0.1):
-                if stop.is_set():
-                    return False
-        self._held.depth = depth + 1
+        while not self._free.acquire(timeout=0.1):
+            if stop.is_set():
+                return False
         return True
 
     def release(self) -> None:
-        """Give back the slot this thread took."""
-        self._held.depth -= 1
-        if self._held.depth == 0:
-            self._free.release()
+        """Give back a slot."""
+        self._free.release()
 
 
 def _seconds(value: float) -> float:
