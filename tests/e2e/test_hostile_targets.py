@@ -14,7 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,10 @@ from typing import Any
 import pytest
 
 from tests.helpers import TAP_BIN, Reply, Server, source_spec
+from tests.test_hostile import BIG, DAYS, SCHEMA, WINDOW, Days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 
-BIG = 123456789012345678901234567890
-DAYS = [f"2024-01-0{d}T00:00:00Z" for d in range(1, 7)]  # five one-day slices
-WINDOW = {"scheduleStartParamName": "since", "scheduleEndParamName": "until"}
-SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}, "day": {"type": "string"}}}
 
 
 def write(path: Path, document: Any) -> str:
@@ -62,23 +58,6 @@ def test_a_30_digit_integer_stays_exact_in_jsonl_and_postgres(meltano_project, p
     lines = [line for f in out.glob("big*.jsonl") for line in f.read_text().splitlines()]
     assert str(BIG) in "".join(lines) and "e+29" not in "".join(lines)
     assert sorted(json.loads(line)["id"] for line in lines) == [5, BIG]
-
-
-class Days:
-    """One record per day of the window asked for; the second slice waits until released."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.slow = True
-        self.seen: list[str] = []
-
-    def __call__(self, seen: Any) -> Reply:
-        since, until = seen.q("since"), seen.q("until")
-        self.seen.append(since)
-        if self.slow and since == DAYS[1]:
-            self.release.wait(8)  # the tap is signalled while this request is in flight
-        rows = [{"id": i, "day": day} for i, day in enumerate(DAYS[:-1], 1) if since <= day < until]
-        return Reply(body={"items": rows})
 
 
 def pipeline(tap_config: Path, target: list[str], cwd: Path, env: dict[str, str], state: Any = None):
@@ -132,7 +111,7 @@ def test_sigterm_then_a_rerun_from_the_targets_state_loses_nothing(meltano_proje
         tap, sink = pipeline(tmp_path / "tap.json", target, tmp_path, env)
         try:
             deadline = time.monotonic() + 10
-            while DAYS[1] not in days.seen and time.monotonic() < deadline:  # slice 2 in flight
+            while len(api.seen) < 2 and time.monotonic() < deadline:  # slice 2 in flight
                 time.sleep(0.02)
             tap.send_signal(signal.SIGTERM)
             tap.wait(timeout=10)
