@@ -55,6 +55,7 @@ class Paginator:
         self.current: Any = config.first()
         self.count = 0  # pages seen
         self.finished = False
+        self.cut = False  # finished without evidence of the end (maximumRequest): an incomplete read
         self._seen: set[Any] = set()
         self._edges: tuple[Any, Any] | None = None
 
@@ -70,7 +71,9 @@ class Paginator:
             ) from None
 
     def advance(self, page: PageView) -> None:
-        """Move to the next page, or finish; raise on a loop."""
+        """Move to the next page, or finish: on evidence that the API has no more (a short, empty or
+        absent page, an end condition, no next value), or cut by `maximumRequest`; raise on a loop.
+        """
         self.count += 1
         config = self.config
         if page.missing or not page.records or end_condition_holds(config.end_condition, page):
@@ -82,13 +85,8 @@ class Paginator:
         if value is None or value == "":
             self.finished = True
             return
-        if self.count >= config.maximum_request:
-            LOGGER.warning(
-                "Stream %s: stopped after maximumRequest=%d requests; more pages may exist",
-                self.stream,
-                config.maximum_request,
-            )
-            self.finished = True
+        if self.count >= config.maximum_request:  # the pass's owner says so, and what it means
+            self.finished = self.cut = True
             return
         if value in self._seen or value == self.current:
             raise StreamError(

@@ -28,6 +28,7 @@ from tap_restspec.request import copy_request, first_request
 from tap_restspec.schedule import Window, schedule_values
 
 _DECODER = msgspec.json.Decoder()  # exact integers of any size, unlike orjson
+NO_CONTENT = 204
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,14 @@ def parse_page(response: requests.Response, extractor: Extractor, stream: str) -
     url = REDACTOR.redact(response.url or "")
     content = response.content
     if not content or content.isspace():  # no copy of a big body
-        return Page(None, [], True, response.url or "")
+        if response.status_code == NO_CONTENT:  # the API says there is nothing more: an end
+            return Page(None, [], False, response.url or "")
+        # Not JSON, so no evidence of the end of the data: taking it as an empty last page would
+        # move bookmarks past pages never read (contract, "End of data").
+        raise StreamError(
+            f"stream {stream}: the answer from {url} (HTTP {response.status_code}) has an empty body, "
+            "not JSON; stopping the stream here (its bookmark stays)"
+        )
     try:
         body = _DECODER.decode(content)
     except msgspec.DecodeError:
@@ -74,7 +82,11 @@ def parse_page(response: requests.Response, extractor: Extractor, stream: str) -
 
 
 class Pass:
-    """The pages of one partition over one window slice."""
+    """The pages of one partition over one window slice.
+
+    `cut` is True once `pages()` has stopped at `maximumRequest` instead of at evidence that the
+    API has no more: the pass read part of the data (contract, "End of data").
+    """
 
     def __init__(
         self,
@@ -93,6 +105,7 @@ class Pass:
         self.values = values
         self.window = window
         self.now = now
+        self.cut = False
 
     def first(self) -> HTTPRequest:
         """The pass's first request."""
@@ -125,6 +138,7 @@ class Pass:
                 paginator.advance(view)
                 if ahead is not None and not paginator.finished:
                     pending = ahead.submit(fetch, next_request())
+                self.cut = paginator.cut
                 yield page
         finally:
             if pending is not None:

@@ -130,22 +130,36 @@ class Scheduler:
 
 
 def finish_stream(stream: SpecStream, stopped: bool) -> None:
-    """A stream all of whose units are done: its ACTIVATE_VERSION (full table, no failure), its state."""
+    """A stream all of whose units are done: its ACTIVATE_VERSION (a full table read whole), its state.
+
+    A read that was cut, failed, stopped, or whose parent's read was incomplete (its child passes
+    for the parent's unread records never ran) sends no ACTIVATE_VERSION: the rows it did not
+    read would be marked deleted (contract, "End of data").
+    """
     run = stream.run
-    if stopped or (stream.parent is not None and stream.parent.run.failed):
+    if stopped:
         run.failed = True
-    if (
-        not run.failed
-        and stream.selected
-        and stream.replication_method == "FULL_TABLE"
-        and stream.settings.activate_versions
-    ):
+    cut_before = run.cut  # a unit's own cut was announced with its consequence already
+    parent = stream.parent
+    if parent is not None and not parent.run.complete:
+        run.mark_cut(f"its parent {parent.name} was not read whole")
+    versioned = (
+        stream.selected and stream.replication_method == "FULL_TABLE" and stream.settings.activate_versions
+    )
+    if versioned and run.complete:
         for stream_map in stream.stream_maps:
             if not isinstance(stream_map, RemoveRecordTransform):
                 stream.tap.write_message(
                     ActivateVersionMessage(stream=stream_map.stream_alias, version=run.version)
                 )
-    run.write_state()
+    elif versioned and not stopped and (run.failed or cut_before is None):
+        LOGGER.warning(
+            "Stream %s: not every page was read (%s); deletions are not applied this run "
+            "(no ACTIVATE_VERSION)",
+            stream.name,
+            "a part of it failed" if run.failed else run.cut,
+        )
+    run.write_state(force=True)
 
 
 def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: threading.Event) -> list[str]:
@@ -158,7 +172,7 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
     scheduler = Scheduler(streams, units, stop)
     shared.scheduler = scheduler
     if tap.state:  # the state given, at once (as the SDK does); none when there is none
-        shared.write_state()
+        shared.write_state(force=True)
     if units > 1:
         shared.ahead = ThreadPoolExecutor(units, thread_name_prefix="restspec-ahead")
     tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
@@ -172,5 +186,5 @@ def run_all(tap: Any, streams: list[SpecStream], max_parallel: int, stop: thread
         if shared.ahead is not None:
             shared.ahead.shutdown(wait=True, cancel_futures=True)
             shared.ahead = None
-        shared.write_state()
+        shared.write_state(force=True)
     return list(shared.failures)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedException
 from singer_sdk.singerlib import StateMessage
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from tap_restspec.stream import SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")
+STATE_EVERY = 1.0  # seconds between two large STATE messages while units complete
+SMALL_STATE = 4096  # bytes: a state this small goes out after every slice
 
 
 @dataclass
@@ -46,16 +49,30 @@ class TapRun:
     ahead: Executor | None = None  # fetches each unit's next page while its current one is written
     failures: list[str] = field(default_factory=list)
     _last_state: Any = None
+    _last_time: float = 0.0
+    _last_size: int = 0
 
-    def write_state(self) -> None:
-        """A STATE message with the whole state, if it changed (taken and written under the lock)."""
+    def write_state(self, *, force: bool = False) -> None:
+        """A STATE message with the whole state, if it changed (taken and written under the lock).
+
+        Once the state is large, at most one a second unless `force`d (a stream's end, the run's
+        end): it holds every partition's and child pass's bookmark, so one STATE per completed
+        unit would make the run's STATE traffic grow with the square of its units (contract,
+        "Traffic"). A small state still goes out after every slice.
+        """
         with self.state_lock:
+            now = time.monotonic()
+            if not force and self._last_size > SMALL_STATE and now - self._last_time < STATE_EVERY:
+                return
             state = self.tap.state
             if state == self._last_state:
                 return
             snapshot = _copy(state)
             self._last_state = snapshot
-            self.tap.write_message(StateMessage(value=snapshot))
+            self._last_time = now
+            message = StateMessage(value=snapshot)
+            self._last_size = len(msgspec.json.encode(snapshot))
+            self.tap.write_message(message)
 
 
 class StreamRun:
@@ -72,6 +89,16 @@ class StreamRun:
         self._kept: tuple[Any, Any] | None = None
         self._seen_children: dict[str, set[tuple[Any, ...]]] = {}
         self.failed = False
+        self.cut: str | None = None  # why a unit read only part of its data (None: none was cut)
+
+    @property
+    def complete(self) -> bool:
+        """Every unit so far ended on evidence that the API had no more."""
+        return not self.failed and self.cut is None
+
+    def mark_cut(self, why: str) -> None:
+        """A unit read only part of its data: the stream's read is incomplete."""
+        self.cut = self.cut or why
 
     @staticmethod
     def of(stream: SpecStream) -> StreamRun:
@@ -93,9 +120,9 @@ class StreamRun:
         """When a page was extracted."""
         return datetime.now(timezone.utc)
 
-    def write_state(self) -> None:
-        """Write the tap's state."""
-        self.shared.write_state()
+    def write_state(self, *, force: bool = False) -> None:
+        """Write the tap's state (at most once a second unless `force`d)."""
+        self.shared.write_state(force=force)
 
     def sample(self) -> Page | None:
         """The first page of the run's first unit and slice, fetched once and kept for the sync."""

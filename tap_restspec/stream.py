@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,8 @@ class SpecStream(RESTStream[Any]):
         self.children: list[SpecStream] = []
         self._run: StreamRun | None = None
         self._emitter: Emitter | None = None
+        self._schema_lock = threading.Lock()
+        self._schema_sent = False
         schema, parent_fields = None, frozenset[str]()
         if spec.schema is not None:  # a custom schema wins over any catalog's
             schema, parent_fields = record_schema(spec.schema, spec.content, spec.explode)
@@ -169,6 +172,21 @@ class SpecStream(RESTStream[Any]):
             self._emitter.version = self.run.version if versioned else None
         return self._emitter
 
+    def get_replication_key_signpost(self, context: Context | None = None) -> Any:
+        """None: the bookmark is kept by `record_key.KeyMax`, not the SDK's signposts, so the state
+        holds no signpost per partition or child pass.
+        """
+        return None
+
+    def _write_schema_message(self) -> None:
+        # A private override: the SDK's `sync(context)` writes the stream's SCHEMA at the start of
+        # every unit, so a stream with 1,500 child passes would send it 1,500 times (contract,
+        # "Traffic"). Once a run is enough; a widened schema goes out from the emitter.
+        with self._schema_lock:
+            if not self._schema_sent:
+                super()._write_schema_message()
+                self._schema_sent = True
+
     def values_for(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
         """Placeholder values of one unit: the binding's, with the partition's or parent's values."""
         return {**self.binding.values, **(context or {})}
@@ -197,7 +215,9 @@ class SpecStream(RESTStream[Any]):
                     yield from self.run.unit(partition, write_messages)
             else:
                 yield from self.run.unit(dict(context) if context else None, write_messages)
-        finally:  # the SDK's dry run syncs stream by stream, without our sync_all's final flush
+        finally:  # the SDK's dry run syncs stream by stream, without our sync_all's state and flush
+            if self.run.shared.scheduler is None:
+                self.run.write_state(force=True)
             flush = getattr(self.tap, "flush_output", None)
             if flush is not None:
                 flush()

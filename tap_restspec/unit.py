@@ -18,6 +18,7 @@ from singer_sdk.exceptions import AbortedSyncPausedException
 from tap_restspec import dates
 from tap_restspec.errors import StreamError
 from tap_restspec.passes import missing_warning
+from tap_restspec.record_key import KeyMax
 from tap_restspec.schedule import Window, make_window, slices
 from tap_restspec.templating import as_text
 
@@ -28,12 +29,21 @@ LOGGER = logging.getLogger("tap-restspec")
 WINDOW_KEY = "window_end"
 
 
+def stored(stream: SpecStream, context: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of this unit's state; `{}` for a child pass of a full-table stream, which keeps none
+    (it would add an entry per parent record to every STATE message: contract, "Traffic").
+    """
+    if not stream.spec.incremental and stream.parent is not None:
+        return {}
+    with stream.run.state_lock:  # reading adds the partition's entry to the state
+        return dict(stream.get_context_state(dict(context) if context else None))
+
+
 def bookmark(stream: SpecStream, context: Mapping[str, Any] | None) -> datetime | None:
     """The window start the state gives this unit: our window end, a bare Singer bookmark, or a
     replication key's value (when it is a date-time).
     """
-    with stream.run.state_lock:  # reading may add the partition's entry to the state
-        state = dict(stream.get_context_state(dict(context) if context else None))
+    state = stored(stream, context)
     spec = stream.spec
     if spec.replication_key:
         value = (
@@ -92,7 +102,11 @@ def windows(stream: SpecStream, context: Mapping[str, Any] | None) -> list[Windo
 def run_unit(
     stream: SpecStream, context: Mapping[str, Any] | None, *, write_messages: bool = True
 ) -> Iterator[dict[str, Any]]:
-    """Every record of one unit, emitted (when selected and `write_messages`) and yielded."""
+    """Every record of one unit, emitted (when selected and `write_messages`) and yielded.
+
+    Each slice's bookmark moves only when its pass ended on evidence that the API has no more;
+    a pass cut by `maximumRequest` ends the unit there (contract, "End of data").
+    """
     spec = stream.spec
     run = stream.run
     selected = stream.selected and write_messages
@@ -100,7 +114,7 @@ def run_unit(
     values = stream.values_for(context)
     added = {k: as_text(v) for k, v in (context or {}).items()}
     keys = spec.primary_keys
-    key_stream = stream.replication_key if stream.replication_key and not spec.windowed else None
+    tracker = record_key_start(stream, context) if selected else None
     children = bool(stream.children)
     limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
     counted = 0
@@ -109,7 +123,8 @@ def run_unit(
         counter.with_context(state_context)
         http.with_context(state_context)
         for window in windows(stream, context):
-            for page in stream.pass_for(values, window).pages(stream.fetch, run.shared.ahead):
+            slice_pass = stream.pass_for(values, window)
+            for page in slice_pass.pages(stream.fetch, run.shared.ahead):
                 http.increment()
                 if page.missing:
                     run.warn_once("missing", missing_warning(spec, page))
@@ -125,18 +140,12 @@ def run_unit(
                         if name not in record:
                             record[name] = value
                     for key in keys:
-                        if key not in record:
-                            raise StreamError(
-                                f"stream {spec.name}: a record has no primary key {key!r} "
-                                f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
-                            )
+                        if record.get(key) is None:
+                            raise StreamError(missing_key(spec.name, key, record))
                     if emit is not None:
                         emit(record, extracted_at)
-                        if key_stream:
-                            with run.state_lock:
-                                stream.state_manager.increment_state(
-                                    record, context=state_context, replication_key=key_stream
-                                )
+                        if tracker is not None:
+                            tracker.offer(record.get(tracker.key))
                     if children:
                         run.offer_children(stream, record)
                     count += 1
@@ -148,19 +157,73 @@ def run_unit(
                     yield record
                 counter.increment(count)
                 counted += count
+            if slice_pass.cut:
+                cut_slice(stream, context, window)
+                return
             if selected:
-                finish_slice(stream, state_context, window)
+                finish_slice(stream, state_context, window, tracker)
 
 
-def finish_slice(stream: SpecStream, context: dict[str, Any] | None, window: Window) -> None:
-    """Move the bookmark past a completed slice and write the state."""
+def missing_key(stream: str, key: str, record: Mapping[str, Any]) -> str:
+    """The error for a record whose primary key is missing or null."""
+    if key in record:
+        return f"stream {stream}: a record's primary key {key!r} is null (singer.primaryKeys)"
+    return (
+        f"stream {stream}: a record has no primary key {key!r} "
+        f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
+    )
+
+
+def record_key_start(stream: SpecStream, context: Mapping[str, Any] | None) -> KeyMax | None:
+    """The largest replication-key value so far: the state's, then every record's."""
+    key = stream.spec.replication_key
+    if not key:
+        return None
+    state = stored(stream, context)
+    start = state.get("replication_key_value") if state.get("replication_key") == key else None
+    return KeyMax(stream.name, key, start)
+
+
+def cut_slice(stream: SpecStream, context: Mapping[str, Any] | None, window: Window) -> None:
+    """A slice whose pass was cut: the unit ends, its bookmark stays, the stream is incomplete."""
+    where = f" {dict(context)}" if context else ""
+    limit = stream.spec.pagination.maximum_request
+    if stream.spec.incremental:
+        start = dates.to_iso(window.start) if window.start else "the beginning"
+        meaning = f"the bookmark stays at {start}, and the next run reads from there again"
+    elif stream.settings.activate_versions and stream.selected:
+        meaning = "deletions are not applied this run (no ACTIVATE_VERSION)"
+    else:
+        meaning = "the rest is not read"
+    LOGGER.warning(
+        "Stream %s%s: stopped after maximumRequest=%d requests; more pages may exist, so %s",
+        stream.name,
+        where,
+        limit,
+        meaning,
+    )
+    stream.run.mark_cut(f"cut by maximumRequest={limit}")
+
+
+def finish_slice(
+    stream: SpecStream, context: dict[str, Any] | None, window: Window, tracker: KeyMax | None
+) -> None:
+    """Move the bookmark past a completed slice and write the state (full-table streams keep none)."""
     run = stream.run
-    with run.state_lock:
-        state = stream.get_context_state(context)
-        if stream.spec.windowed:
+    if stream.spec.windowed:
+        with run.state_lock:
+            state = stream.get_context_state(context)
             state["replication_key"] = WINDOW_KEY
             state["replication_key_value"] = dates.to_iso(window.end)
-            LOGGER.info("Stream %s: bookmark moves to %s", stream.name, state["replication_key_value"])
-        elif stream.replication_key:
-            stream.state_manager.finalize_state(state)
+        LOGGER.info("Stream %s: bookmark moves to %s", stream.name, state["replication_key_value"])
+    elif tracker is not None and tracker.value is not None:
+        with run.state_lock:
+            state = stream.get_context_state(context)
+            state["replication_key"] = tracker.key
+            state["replication_key_value"] = tracker.value
+    elif stream.parent is None:  # a full-table partition is listed in the state, with no bookmark
+        with run.state_lock:
+            stream.get_context_state(context)
+    else:
+        return
     run.write_state()
