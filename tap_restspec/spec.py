@@ -183,6 +183,7 @@ def parse_inputs(schema: Fields) -> dict[str, Input]:
             has_default="default" in raw and raw["default"] is not None,
             enum=tuple(enum) if enum is not None else None,
             description=description if isinstance(description, str) else None,
+            secret=isinstance(raw.get("format"), str) and raw["format"].casefold() == "password",
         )
     return out
 
