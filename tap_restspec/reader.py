@@ -16,7 +16,7 @@ from typing import Any
 from tap_restspec.jsonpath import PathError, compile_path
 
 MAX_DEPTH = 64  # deeper documents are refused (real specs nest about 10 levels)
-_INTEGER = re.compile(r"\s*[-+]?\d+(?:\.0*)?\s*")
+_INTEGER = re.compile(r"\s*[-+]?\d+(?:\.0*)?\s*", re.ASCII)  # ASCII digits only
 
 
 class Problems:
