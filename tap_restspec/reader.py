@@ -19,6 +19,9 @@ MAX_DEPTH = 64  # deeper documents are refused (real specs nest about 10 levels)
 _INTEGER = re.compile(r"\s*[-+]?\d+(?:\.0*)?\s*", re.ASCII)  # ASCII digits only
 
 
+MISSING = "required property is missing"
+
+
 class Problems:
     """Collects `file: property: message` lines."""
 
@@ -26,9 +29,12 @@ class Problems:
         self.file = file
         self.lines: list[str] = []
         self.unknown: list[str] = []  # property paths of unknown keys (one WARNING names them all)
+        self.meant: set[str] = set()  # known keys a misspelt one stood for: not missing as well
 
     def add(self, prop: str, message: str) -> None:
         """Note one problem (an empty `prop` for the document itself), always on one line."""
+        if message == MISSING and prop in self.meant:
+            return  # the did-you-mean line said it already
         line = f"{self.file}: {prop}: {message}" if prop else f"{self.file}: {message}"
         self.lines.append(one_line(line))
 

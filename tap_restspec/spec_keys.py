@@ -119,6 +119,8 @@ def check_keys(document: Mapping[str, Any], problems: Problems) -> list[str]:
             near = nearest(key, known)
             if near is not None:
                 problems.add(f"{prefix}{key}", f"unknown key; did you mean {near!r}?")
+                # the parser names attributes' keys without `attributes.`: `contentPath`
+                problems.meant.add(near if kind == "attributes" else f"{prefix}{near}")
             else:
                 unknown.append(f"{prefix}{key}" + _elsewhere(key, kind))
     return unknown
