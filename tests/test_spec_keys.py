@@ -321,6 +321,16 @@ def test_every_adobe_spec_document_loads_with_no_warning_and_no_error(tmp_path, 
     assert warnings(result.stderr) == [] and " ERROR " not in result.stderr, result.stderr[-2000:]
 
 
+def test_the_item_of_adobes_get_response_saved_alone_loads_with_no_warning_and_no_error(tmp_path):
+    (item,) = adobe_document("get-response")["items"]
+    spec = write_spec(tmp_path, "item.json", item)
+    with Server(Mailchimp()) as server:
+        config = {"specs": [spec], "params": {"listId": LIST_ID, "host": server.url}, **BASIC}
+        result = run_cli(tmp_path, config, "--discover")
+    assert result.code == 0, result.stderr[-2000:]
+    assert warnings(result.stderr) == [] and " ERROR " not in result.stderr, result.stderr[-2000:]
+
+
 def fixture(name: str) -> dict:
     return json.loads((ADOBE / name).read_text())
 
