@@ -4,12 +4,14 @@
 then `params`, then `spec.properties` defaults, then the entry's defaults), finds
 the host (urlParams, else a `host` value), expands list partitions, and reports
 every placeholder or required input without a value, and every param of the wrong
-type, as one line each.
+type, as one line each. A secret (a secret setting, an `authKeyN`, anything declared
+`format: password`) is never a partition and its value is never shown.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +20,8 @@ from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.http import UnsafeURL, origin_of
 from tap_restspec.model import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
-from tap_restspec.reader import one_line
+from tap_restspec.reader import one_line, show
+from tap_restspec.redact import REDACTOR
 from tap_restspec.request import url_base
 from tap_restspec.settings import Settings
 from tap_restspec.spec_request import body_templates
@@ -35,6 +38,7 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "null": (type(None),),
 }
 MAX_PARTITIONS = 100_000
+AUTH_KEY = re.compile(r"authKey\d+")  # KeyBased keys: secrets wherever they are given
 MAX_HOST_CHECKS = 10_000  # distinct hosts of a partitioned stream checked at start-up
 
 
@@ -80,20 +84,24 @@ def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str
     if entry is not None:
         lines.extend(auth.problems(spec, given, settings.auth_spec))
     values = {**auth.entry_defaults(entry, resolved), **spec.defaults, **given}
+    secrets = secret_names(spec, given)
+    lines.extend(_secret_problems(spec, given, secrets))
     if why and spec.request.host is None:
         return None, lines  # the host may be in the entry that cannot be chosen: say that only
     host = _host(spec, entry, values, lines)
     used = _used_names(spec, host)
-    axes = [name for name in given if name in used and _is_partition(spec, name, given[name])]
-    lines.extend(_check_values(spec, values, given, axes, used))
+    axes = [name for name in given if name in used and _is_partition(spec, name, given[name], secrets)]
+    lines.extend(_check_values(spec, values, given, axes, used, secrets))
     lines.extend(_value_problems(spec, values, given, axes))
     partitions: tuple[dict[str, Any], ...] = ()
     if axes:
         partitions, problem = _partitions(spec, axes, given)
         if problem:
             lines.append(problem)
+        if host is not None and not settings.base_url:
+            lines.extend(_host_partition_problems(spec, host, axes))
     if host is not None and not lines:
-        problem = _host_problem(spec, host, values, partitions, settings.base_url)
+        problem = _host_problem(spec, host, values, partitions, settings.base_url, secrets)
         if problem:
             lines.append(problem)
     if lines or host is None:
@@ -108,6 +116,9 @@ def _host(
     if spec.request.host is not None:
         return spec.request.host
     value = values.get("host")
+    if isinstance(value, list):
+        lines.append(f"{spec.file}: params.host: a list cannot partition the host: {HOST_LIST}")
+        return None
     if value is None or value == "" or not isinstance(value, str):
         where = (
             f"authSpec[{entry.index}].spec.properties"
@@ -140,10 +151,69 @@ def _used_names(spec: StreamSpec, host: Template | None) -> set[str]:
     return names
 
 
-def _is_partition(spec: StreamSpec, name: str, value: Any) -> bool:
-    """A JSON array for a value not declared as an array runs the stream once per element."""
+def secret_names(spec: StreamSpec, given: Mapping[str, Any]) -> set[str]:
+    """The values of `spec` that are secrets: the secret settings, every `authKeyN`, and anything
+    `spec.properties` or an authSpec entry declares `format: password`. Their given values are
+    registered with the redactor.
+    """
+    names = set(SECRET_SETTINGS) | {name for name in given if AUTH_KEY.fullmatch(name)}
+    names |= {name for name, declared in spec.inputs.items() if declared.secret}
+    for entry in spec.auth:
+        names |= {name for name, declared in entry.inputs.items() if declared.secret}
+        names |= {name for name in (*entry.inputs, *entry.required) if AUTH_KEY.fullmatch(name)}
+    for name in names & set(given):
+        value = given[name]
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                REDACTOR.add(str(item), str(item).strip())
+    return names
+
+
+def _secret_problems(spec: StreamSpec, given: Mapping[str, Any], secrets: set[str]) -> list[str]:
+    """A JSON array given for a secret: never a partition (it would reach records and state)."""
+    return [
+        f"{spec.file}: params.{name}: a secret cannot be a list (secrets never partition a stream; "
+        "the value is not shown)"
+        for name in sorted(secrets & set(given))
+        if isinstance(given[name], list)
+    ]
+
+
+def _is_partition(spec: StreamSpec, name: str, value: Any, secrets: set[str]) -> bool:
+    """A JSON array for a value not declared as an array, and not a secret, runs the stream once
+    per element.
+    """
     declared = spec.inputs.get(name)
-    return isinstance(value, list) and name not in SECRET_SETTINGS and not (declared and declared.is_array)
+    return isinstance(value, list) and name not in secrets and not (declared and declared.is_array)
+
+
+HOST_LIST = "a stream reads from one host; give one value, or write one spec per host"
+
+
+def _host_partition_problems(spec: StreamSpec, host: Template, axes: list[str]) -> list[str]:
+    """A list param in the host's scheme, name or port: a stream's requests go to one origin
+    (the `base_url` setting replaces it; a list in the host's path is a partition like any other).
+    """
+    where = "urlParams.host" if spec.request.host is not None else "params.host"
+    return [
+        f"{spec.file}: params.{name}: a list cannot partition {where} ({host.source!r}): {HOST_LIST}"
+        for name in axes
+        if name in _origin_names(host)
+    ]
+
+
+def _origin_names(host: Template) -> set[str]:
+    """The placeholders of `host` that stand before the first `/` of its path."""
+    names: set[str] = set()
+    text = ""
+    for part in host.parts:
+        if isinstance(part, Placeholder):
+            if "/" not in text.partition("://")[2]:
+                names.add(part.name)
+            text += "x"
+        elif isinstance(part, str):
+            text += part
+    return names
 
 
 def _partitions(
@@ -155,16 +225,25 @@ def _partitions(
         total *= max(1, len(given[name]))
         bad = [v for v in given[name] if isinstance(v, (dict, list)) or v is None or v == ""]
         if bad:
-            return (), f"params.{name}: partition values must be strings or numbers, not {bad[0]!r}"
+            return (), (
+                f"{spec.file}: params.{name}: partition values must be strings or numbers, "
+                f"not {show(bad[0])}"
+            )
     if total > MAX_PARTITIONS:
-        return (), f"params: {' x '.join(axes)} make more than {MAX_PARTITIONS} partitions of {spec.name}"
+        named = " x ".join(f"params.{name}" for name in axes)
+        return (), f"{spec.file}: {named}: make more than {MAX_PARTITIONS} partitions of stream {spec.name}"
     contexts = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*(given[n] for n in axes))]
     unique = list({tuple(sorted((k, str(v)) for k, v in c.items())): c for c in contexts}.values())
     return tuple(unique), None
 
 
 def _check_values(
-    spec: StreamSpec, values: Mapping[str, Any], given: Mapping[str, Any], axes: list[str], used: set[str]
+    spec: StreamSpec,
+    values: Mapping[str, Any],
+    given: Mapping[str, Any],
+    axes: list[str],
+    used: set[str],
+    secrets: set[str],
 ) -> list[str]:
     """Placeholders without values, required inputs without values, params of the wrong type."""
     lines: list[str] = []
@@ -192,10 +271,12 @@ def _check_values(
                 f"{spec.file}: spec.properties.{name}: required input has no value (set params.{name})"
             )
     for name, declared in spec.inputs.items():
+        if name in secrets and isinstance(given.get(name), list):
+            continue  # a list for a secret is reported once, by `_secret_problems`
         if name in given and name in used:
             items = given[name] if name in axes else [given[name]]
             for item in items:
-                problem = _type_problem(name, item, declared)
+                problem = _type_problem(name, item, declared, name in secrets)
                 if problem:
                     lines.append(f"{spec.file}: {problem}")
                     break
@@ -237,6 +318,7 @@ def _host_problem(
     values: Mapping[str, Any],
     partitions: tuple[dict[str, Any], ...],
     base_url: str | None,
+    secrets: set[str],
 ) -> str | None:
     """The host, filled in with each partition's values, must be one plain http(s) origin."""
     where = "urlParams.host" if spec.request.host is not None else "params.host"
@@ -252,19 +334,24 @@ def _host_problem(
             origin_of(url_base(host, filled, base_url))
         except (TemplateError, UnsafeURL, ValueError) as exc:
             why = str(exc).removeprefix("URL refused: ")
-            given = ", ".join(f"{name}={as_text(filled[name])!r}" for name in sorted(host.names))
+            given = ", ".join(
+                f"{name}=" + ("***" if name in secrets else repr(as_text(filled[name])))
+                for name in sorted(host.names)
+            )
             shown = f"{host.source!r}" + (f" with {given}" if given else "")
             return f"{spec.file}: {where}: {shown} does not make a usable URL: {why}"
     return None
 
 
-def _type_problem(name: str, value: Any, declared: Input) -> str | None:
+def _type_problem(name: str, value: Any, declared: Input, secret: bool) -> str | None:
     kinds = declared.types
     ok = not kinds or any(
         isinstance(value, PYTHON_TYPES[k]) and not (k != "boolean" and isinstance(value, bool)) for k in kinds
     )
+    shown = "the value (not shown: it is a secret)" if secret else show(value)
     if not ok:
-        return f"params.{name}: {value!r} is not of type {' or '.join(kinds)} (spec.properties.{name})"
+        return f"params.{name}: {shown} is not of type {' or '.join(kinds)} (spec.properties.{name})"
     if declared.enum is not None and value not in declared.enum:
-        return f"params.{name}: {value!r} is not one of {', '.join(map(str, declared.enum))}"
+        choices = "the values spec.properties declares" if secret else ", ".join(map(str, declared.enum))
+        return f"params.{name}: {shown} is not one of {choices}"
     return None

@@ -163,6 +163,7 @@ class Input:
     has_default: bool = False
     enum: tuple[Any, ...] | None = None
     description: str | None = None
+    secret: bool = False  # `"format": "password"`: never a partition, never shown
 
     @property
     def is_array(self) -> bool:

@@ -16,7 +16,10 @@ from typing import Any
 from tap_restspec.jsonpath import PathError, compile_path
 
 MAX_DEPTH = 64  # deeper documents are refused (real specs nest about 10 levels)
-_INTEGER = re.compile(r"\s*[-+]?\d+(?:\.0*)?\s*")
+_INTEGER = re.compile(r"\s*[-+]?\d+(?:\.0*)?\s*", re.ASCII)  # ASCII digits only
+
+
+MISSING = "required property is missing"
 
 
 class Problems:
@@ -25,9 +28,13 @@ class Problems:
     def __init__(self, file: str) -> None:
         self.file = file
         self.lines: list[str] = []
+        self.unknown: list[str] = []  # property paths of unknown keys (one WARNING names them all)
+        self.meant: set[str] = set()  # known keys a misspelt one stood for: not missing as well
 
     def add(self, prop: str, message: str) -> None:
         """Note one problem (an empty `prop` for the document itself), always on one line."""
+        if message == MISSING and prop in self.meant:
+            return  # the did-you-mean line said it already
         line = f"{self.file}: {prop}: {message}" if prop else f"{self.file}: {message}"
         self.lines.append(one_line(line))
 
@@ -76,8 +83,10 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
 
 
 def show(value: Any, limit: int = 60) -> str:
-    """A value as it appears in a message: repr, one line, trimmed."""
-    text = repr(value)
+    """A value as it appears in a message: repr (`null`, `true`, `false` as JSON writes them), one
+    line, trimmed.
+    """
+    text = json.dumps(value) if value is None or isinstance(value, bool) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -121,16 +130,16 @@ class Fields:
         return iter(self.raw.items())
 
     def text(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
-        """A non-empty string (a number is taken as its text)."""
+        """A non-empty string. A number is not one: `"path": 7` is a mistake, not `/7`."""
         value = self.raw.get(key)
         if value is None or value == "":
             if required:
                 self.add(key, "required property is missing")
             return default
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):
             self.add(key, f"{show(value)} is not a string")
             return default
-        return value if isinstance(value, str) else str(value)
+        return value
 
     def integer(
         self,
@@ -174,16 +183,18 @@ class Fields:
     def choice(
         self, key: str, choices: Iterable[str], *, default: str | None = None, required: bool = False
     ) -> str | None:
-        """One of `choices`, written in any case; returned as spelled in `choices`."""
+        """One of `choices`, written in any case (nothing else: no spaces around it); returned as
+        spelled in `choices`. An absent key is `default`; a key given as `null` or `""` is an error.
+        """
         options = tuple(choices)
-        value = self.raw.get(key)
-        if value is None or value == "":
+        if key not in self.raw:
             if required:
                 self.add(key, "required property is missing")
             return default
+        value = self.raw[key]
         if isinstance(value, str):
             for option in options:
-                if value.strip().upper() == option.upper():
+                if value.upper() == option.upper():
                     return option
         self.add(key, f"{show(value)} is not one of {', '.join(options)}")
         return None
@@ -196,10 +207,10 @@ class Fields:
         if not isinstance(value, list):
             self.add(key, "must be an array of strings")
             return None
-        bad = [v for v in value if not isinstance(v, (str, int)) or isinstance(v, bool)]
+        bad = [v for v in value if not isinstance(v, str)]
         if bad:
             self.add(key, f"{show(bad[0])} is not a string")
-        return tuple(str(v) for v in value if v not in bad)
+        return tuple(v for v in value if isinstance(v, str))
 
     def array(self, key: str) -> list[Any]:
         """An array (empty when absent)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,9 @@ from tap_restspec import dates
 from tap_restspec.errors import SettingsError
 from tap_restspec.http import UnsafeURL, origin_of
 from tap_restspec.model import SECRET_SETTINGS, Duration
+from tap_restspec.reader import one_line
 from tap_restspec.redact import REDACTOR
+from tap_restspec.spec_keys import nearest
 
 SECRET_DESCRIPTIONS = {
     "api_key": "API key or token; also the placeholder ${api_key}.",
@@ -199,10 +201,30 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         activate_versions=config.get("emit_activate_version_messages", True) is not False,
         base_url=base_url,
     )
+    if config.get("batch_config") is not None:
+        lines.append(f"config: batch_config: {NO_BATCH}")
     lines.extend(_schema_lines(config, lines))
     if lines:
         raise SettingsError(lines)
     return settings
+
+
+# The SDK's BATCH path bypasses the tap's writer (no widened SCHEMA, no table version, no stream
+# maps, and an ACTIVATE_VERSION that makes a target delete every row): the tap does not offer it.
+NO_BATCH = "BATCH messages are not supported; remove the setting (records are sent as RECORD messages)"
+
+
+def unknown_settings(config: Mapping[str, Any], known: Iterable[str]) -> list[str]:
+    """One line per setting the tap does not know (it is ignored), with the known one it resembles."""
+    names = tuple(known)
+    lines = []
+    for name in config:
+        if name in names or name == "batch_config":
+            continue
+        near = nearest(str(name), names)
+        hint = f"; did you mean {near!r}?" if near else ""
+        lines.append(one_line(f"config: {str(name)[:80]}: unknown setting, ignored{hint}"))
+    return lines
 
 
 def _number(
@@ -274,6 +296,18 @@ def _base_url(config: Mapping[str, Any], lines: list[str]) -> str | None:
     return str(base_url).rstrip("/")
 
 
+def environment_config(schema: Mapping[str, Any], prefix: str = "TAP_RESTSPEC_") -> dict[str, Any]:
+    """The `TAP_RESTSPEC_<NAME>` variables of the environment, parsed as the SDK parses them, but
+    without a `.env` file: the SDK's reader looks for one in the directories above its own install
+    (a Meltano project's root, whose `.env` holds every plugin's secrets) and lets it override both
+    the real environment and the config file, so an inherited extractor would get its parent's
+    password. Meltano reads its `.env` itself and passes the values on.
+    """
+    from singer_sdk.configuration import _dict_config
+
+    return _dict_config.parse_environment_config(dict(schema), prefix=prefix, dotenv_path=os.devnull)
+
+
 def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
     """One line per `TAP_RESTSPEC_<NAME>` variable the SDK cannot parse (it would raise a bare
     ValueError or JSON error): each setting is parsed alone, exactly as the SDK parses it.
@@ -288,7 +322,7 @@ def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
             if variable not in os.environ:
                 continue
             try:
-                _dict_config.parse_environment_config({"properties": {name: schema}}, prefix=prefix)
+                environment_config({"properties": {name: schema}}, prefix)
             except Exception as exc:  # the SDK's int() and JSON parsers: ValueError, JSONDecodeError
                 kind = "an integer" if isinstance(exc, ValueError) and "int()" in str(exc) else "valid JSON"
                 shown = "" if name in SECRET_SETTINGS else f" ({os.environ[variable][:40]!r})"
@@ -299,8 +333,11 @@ def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
 
 
 def register_secrets(config: Mapping[str, Any]) -> None:
-    """Mask the secret settings' values (as given, stripped, and any value of the wrong type)."""
-    for name in SECRET_SETTINGS:
+    """Mask the secret settings' values (as given, stripped, and any value of the wrong type), and
+    those of unknown settings that resemble one (`pasword`).
+    """
+    slips = [name for name in config if name not in SECRET_SETTINGS and nearest(str(name), SECRET_SETTINGS)]
+    for name in (*SECRET_SETTINGS, *slips):
         value = config.get(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str):

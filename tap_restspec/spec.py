@@ -8,6 +8,7 @@ against a parsed spec is a separate step (`binding.py`).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,11 @@ from tap_restspec.errors import SpecError
 from tap_restspec.jsonpath import last_name, simple_segments
 from tap_restspec.model import Input, Parent, Schedule, Selection, StreamSpec
 from tap_restspec.pagination import NoPaging, parse_paging
-from tap_restspec.reader import Fields, NotJSONError, Problems, loads, show, too_deep
+from tap_restspec.reader import Fields, NotJSONError, Problems, loads, one_line, show, too_deep
+from tap_restspec.spec_keys import check_keys, warning
 from tap_restspec.spec_request import parse_request
+
+LOGGER = logging.getLogger("tap-restspec")
 
 JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
 DEFAULT_FORMAT = "yyyy-MM-ddTHH:mm:ssZ"
@@ -62,6 +66,8 @@ def read_spec(path: Path, display: str) -> tuple[StreamSpec | None, list[str]]:
         raise SpecError(f"{display}: not valid JSON: nested too deeply") from None
     problems = Problems(display)
     spec = parse_document(document, path.stem, problems)
+    if problems.unknown:
+        LOGGER.warning("%s", one_line(warning(display, problems.unknown)))
     return spec, problems.lines
 
 
@@ -84,6 +90,7 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
     if too_deep(document):
         problems.add("", "nested too deeply (more than 64 levels of objects and arrays)")
         return None
+    problems.unknown = check_keys(document, problems)
     top = Fields(document, "", problems)
     source = Fields(
         document.get("sourceSpec", document), "sourceSpec" if "sourceSpec" in document else "", problems
@@ -176,6 +183,7 @@ def parse_inputs(schema: Fields) -> dict[str, Input]:
             has_default="default" in raw and raw["default"] is not None,
             enum=tuple(enum) if enum is not None else None,
             description=description if isinstance(description, str) else None,
+            secret=isinstance(raw.get("format"), str) and raw["format"].casefold() == "password",
         )
     return out
 

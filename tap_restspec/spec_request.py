@@ -71,8 +71,8 @@ def parse_request(attributes: Fields) -> Request | None:
             continue
         headers.append((name, template))
     body = _body(attributes.value("bodyParams"), attributes, "bodyParams")
-    if method is None:
-        return None
+    if method is None or (host is None and url.has("host")):
+        return None  # noted already; a host of the wrong type is not a missing one
     return Request(
         host=_template(host, url, "host") if host else None,
         path=_template(path, url, "path"),

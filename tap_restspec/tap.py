@@ -9,11 +9,13 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
 from tap_restspec import http, redact
 from tap_restspec.binding import bind
@@ -23,7 +25,13 @@ from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
 from tap_restspec.pacing import Slots
 from tap_restspec.runner import Interrupted, run_all
-from tap_restspec.settings import CONFIG_SCHEMA, Settings, read_settings
+from tap_restspec.settings import (
+    CONFIG_SCHEMA,
+    Settings,
+    environment_config,
+    read_settings,
+    unknown_settings,
+)
 from tap_restspec.spec import read_spec
 from tap_restspec.stream import SpecStream
 
@@ -35,6 +43,10 @@ class TapRestSpec(Tap):
 
     name = "tap-restspec"
     config_jsonschema = CONFIG_SCHEMA
+    # No `batch`: the SDK's BATCH path bypasses the tap's writer (settings.NO_BATCH).
+    capabilities: ClassVar[list[CapabilitiesEnum]] = [
+        c for c in Tap.capabilities if c is not PluginCapabilities.BATCH
+    ]
 
     def __init__(self, *, setup_mapper: bool = True, message_writer: Any = None, **kwargs: Any) -> None:
         self.stop = threading.Event()
@@ -49,9 +61,25 @@ class TapRestSpec(Tap):
         except ConfigValidationError:
             read_settings(self.config)  # our one-line messages, where we have them
             raise
+        for line in unknown_settings(self.config, self.known_settings()):
+            LOGGER.warning("%s", line)
         self._early = False
         if setup_mapper:
             self.setup_mapper()
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, Any]:  # noqa: N805
+        """`TAP_RESTSPEC_<NAME>` variables, over the config file, as the SDK reads them; but no
+        `.env` file (see `settings.environment_config`).
+        """
+        return environment_config({"properties": cls.known_settings()})
+
+    @classmethod
+    def known_settings(cls) -> dict[str, Any]:
+        """Every setting of `--about`: the tap's and the SDK's own (stream maps, flattening)."""
+        schema = {"properties": dict(cls.config_jsonschema["properties"])}
+        cls.append_builtin_config(schema)
+        return schema["properties"]
 
     def setup_mapper(self) -> None:
         """The SDK's mapper, once the state is loaded."""

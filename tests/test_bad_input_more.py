@@ -299,11 +299,55 @@ def test_an_expression_in_the_host_is_one_line(run_spec, api):
     )
 
 
-def test_a_partition_whose_host_breaks_the_url_is_one_line(run_spec, api):
+@pytest.mark.parametrize("values", [["us1", "us 2"], ["us1", "us2"]], ids=["a-bad-value", "good-values"])
+def test_a_partition_of_the_host_is_one_line_naming_the_spec_and_the_param(run_spec, api, values):
+    """A stream reads from one origin: a list in the host's name was, with good values too, a bare
+    `URL refused: it has no valid http(s) host` naming neither the spec nor the setting."""
     doc = source_spec("https://${dc}.api.example.com", schema=SCHEMA)
-    result = run_spec.cli(doc, params={"dc": ["us1", "us 2"]}, base_url=None, **FAST)
-    (line,) = problems(result)
-    assert line.endswith("with dc='us 2' does not make a usable URL: it has no valid http(s) host"), line
+    result = run_spec.cli(doc, params={"dc": values}, base_url=None, **FAST)
+    rejected(
+        result,
+        f"{run_spec.directory}/items.json: params.dc: a list cannot partition urlParams.host "
+        "('https://${dc}.api.example.com'): a stream reads from one host; give one value, "
+        "or write one spec per host",
+    )
+    assert api.seen == []
+
+
+def test_a_list_for_the_host_param_is_one_line_naming_the_spec_and_the_param(run_spec, api):
+    doc = source_spec(api.url, schema=SCHEMA)
+    del doc["sourceSpec"]["attributes"]["urlParams"]["host"]
+    result = run_spec.cli(doc, params={"host": [api.url, api.url + "/"]}, base_url=None, **FAST)
+    rejected(
+        result,
+        f"{run_spec.directory}/items.json: params.host: a list cannot partition the host: "
+        "a stream reads from one host; give one value, or write one spec per host",
+    )
+    assert api.seen == []
+
+
+def test_a_list_in_the_path_of_the_host_partitions_the_stream(run_spec, serve):
+    server = serve(lambda seen: Reply(body={"items": [{"id": seen.path.split("/")[1]}]}))
+    doc = source_spec(server.url + "/${version}", schema={"type": "object", "properties": {"id": {}}})
+    run = run_spec(doc, params={"version": ["v1", "v2"]}, base_url=None, **FAST)
+    assert sorted(r["id"] for r in run.records()) == ["v1", "v2"]
+
+
+def test_more_partitions_than_allowed_or_a_null_element_name_the_spec_and_the_params(run_spec, api):
+    doc = source_spec(api.url + "/${a}/${b}", schema=SCHEMA)
+    many = [str(i) for i in range(400)]
+    result = run_spec.cli(doc, params={"a": many, "b": many}, **FAST)
+    rejected(
+        result,
+        f"{run_spec.directory}/items.json: params.a x params.b: make more than 100000 partitions "
+        "of stream items",
+    )
+    result = run_spec.cli(doc, params={"a": ["x", None], "b": "y"}, **FAST)
+    rejected(
+        result,
+        f"{run_spec.directory}/items.json: params.a: partition values must be strings or numbers, not null",
+    )
+    assert api.seen == []
 
 
 def test_headers_that_cannot_be_sent_are_one_line_each(run_spec, api):

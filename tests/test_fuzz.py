@@ -7,7 +7,13 @@ empty strings, enumerations in random case or unknown, broken placeholders and
 expressions, broken JSON text) and builds the tap's streams and catalog in-process, as
 `--discover` does, with `base_url` at a closed local port so nothing is ever answered.
 The only exceptions allowed are `UserError`s whose lines are each one line and start with
-the spec's file name, `config:`, or (a request to the closed port) `stream <name>:`.
+the spec's file name and the property (or say the file is not a JSON object), `config:`,
+or (a request to the closed port) `stream <name>:`.
+
+A second part mutates every shipped spec at the properties the contract types: a number
+where a string belongs (host, path, JSONPaths, parameter names), an enumeration given as
+`null`, `""` or padded with spaces, must each be refused with a line naming that property;
+an enumeration in another case must be accepted.
 
     RESTSPEC_FUZZ_CASES=5000 RESTSPEC_FUZZ_SEED=7 .venv/bin/python -m pytest tests/test_fuzz.py
 
@@ -22,9 +28,11 @@ import json
 import math
 import os
 import random
+import re
 import socket
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +41,7 @@ import pytest
 
 from tap_restspec.errors import UserError
 from tap_restspec.model import SECRET_SETTINGS
+from tap_restspec.spec_keys import KNOWN
 from tap_restspec.templating import PLACEHOLDER
 from tests.helpers import ROOT, run_cli
 
@@ -357,12 +366,30 @@ def config_for(spec: str, port: int) -> dict[str, Any]:
     }
 
 
+# What a line about the whole file says (there is no property to name).
+WHOLE_FILE = ("not valid JSON", "a spec must be a JSON object", "nested too deeply", "cannot read file")
+# The first name of a property path: a key of an object the contract defines, or `params`.
+ROOTS = {key for keys in KNOWN.values() for key in keys} | set(KNOWN) | {"params"}
+
+
+def names_a_property(line: str, spec: str) -> bool:
+    """`<spec>: <property>: <message>`, the property's first name one the contract defines."""
+    rest = line[len(spec) + 2 :]
+    if rest.startswith(WHOLE_FILE):
+        return True
+    return ": " in rest and re.split(r"[.\[:]", rest, maxsplit=1)[0] in ROOTS
+
+
 def bad_lines(lines: list[str], spec: str) -> list[str]:
-    """Lines that are not one line, or start with neither the file, `config:` nor `stream `."""
+    """Lines that are not one line, or start with neither the file and a property, `config:`
+    nor `stream `."""
     return [
         line
         for line in lines
-        if "\n" in line or "\r" in line or not line.startswith((f"{spec}: ", "config: ", "stream "))
+        if "\n" in line
+        or "\r" in line
+        or not line.startswith((f"{spec}: ", "config: ", "stream "))
+        or (line.startswith(f"{spec}: ") and not names_a_property(line, spec))
     ]
 
 
@@ -420,3 +447,183 @@ def test_mutated_specs_through_the_cli_discover(tmp_path, index):
     ]
     assert problems, (done, result.stderr)
     assert bad_lines(problems, "case.json") == [], (done, problems)
+
+
+# --- typed properties: numbers are not strings; enumerations in any case, nothing else ------------
+
+# (object of `attributes`, or `singer`) -> keys whose value is a string (a JSONPath, a host, a
+# path, a parameter name, a format, a template)
+TEXT_KEYS = {
+    "urlParams": ("host", "path"),
+    "paginationParams": (
+        "limitName", "offSetName", "offsetName", "pointerPath", "continuationTokenPath",
+        "parameterName", "pageParamName", "endConditionName",
+    ),
+    "contentPath": ("path", "overrideWrapperAttribute"),
+    "explodeEntityPath": ("path",),
+    "scheduleParams": (
+        "scheduleStartParamName", "scheduleEndParamName", "scheduleStartParamFormat",
+        "scheduleEndParamFormat", "paramFormat", "incremental", "backfill",
+    ),
+    "singer": ("name", "replicationKey"),
+}  # fmt: skip
+ENUM_KEYS_OF = {
+    "urlParams": ("method",),
+    "paginationParams": ("type", "parameterType"),
+    "scheduleParams": ("type",),
+}
+NUMBERS: list[Any] = [7, 0, -1, 1.5, 10**20, True, False]
+
+
+def holder(doc: dict[str, Any], obj: str) -> dict[str, Any] | None:
+    """The object `obj` of a shipped spec (`singer`, or one of `attributes`)."""
+    found = doc.get("singer") if obj == "singer" else attributes(doc).get(obj)
+    return found if isinstance(found, dict) else None
+
+
+def typed_cases() -> list[tuple[str, str, str, Any, bool]]:
+    """(spec, object, key, value, must be refused) for every typed property of every shipped spec:
+    a number for each string, null/""/padded for each enumeration (refused), and each enumeration
+    in another case (accepted). Each property takes the values of its class in turn, spec after
+    spec, so every value meets every property that enough specs have.
+    """
+    turn: Counter[tuple[str, str]] = Counter()
+    cases = []
+
+    def next_of(obj: str, key: str, values: list[Any]) -> Any:
+        turn[obj, key] += 1
+        return values[(turn[obj, key] - 1) % len(values)]
+
+    for source in SHIPPED:
+        doc = json.loads(source.read_text())
+        for obj, keys in TEXT_KEYS.items():
+            for key in keys:
+                if isinstance((holder(doc, obj) or {}).get(key), str):
+                    cases.append((source.name, obj, key, next_of(obj, key, NUMBERS), True))
+        for obj, keys in ENUM_KEYS_OF.items():
+            for key in keys:
+                old = (holder(doc, obj) or {}).get(key)
+                if not isinstance(old, str):
+                    continue
+                bad = [None, "", " ", f" {old}", f"{old} ", f"{old}\n", f"\t{old}", 7]
+                cases.append((source.name, obj, key, next_of(obj, key, bad), True))
+                other_case = [old.lower(), old.title(), old.swapcase()][turn[obj, key] % 3]
+                cases.append((source.name, obj, key, other_case, False))
+    return cases
+
+
+TYPED = typed_cases()
+
+
+def typed_property(obj: str, key: str) -> str:
+    """The property path a line names: `urlParams.path`, `singer.name`, `contentPath` (when the
+    whole selection is the wrong type)."""
+    return f"{obj}.{key}"
+
+
+def build(path: Path, port: int) -> list[str]:
+    """The problem lines of building the spec at `path` alone (as `--discover` does), with the
+    file's name as `<spec>`; none when it builds."""
+    from tap_restspec.tap import TapRestSpec
+
+    try:
+        tap = TapRestSpec(config=config_for(str(path), port), setup_mapper=False, validate_config=True)
+        tap.streams  # noqa: B018  (parse, bind, build every stream)
+    except UserError as exc:
+        return [line.replace(str(path), "<spec>") for line in exc.lines]
+    return []
+
+
+def run_typed(directory: Path, index: int, port: int) -> str | None:
+    """None when typed case `index` ends as it must; else what happened. A shipped spec alone may
+    have problems of its own (a child without its parent): another case changes none of them."""
+    source, obj, key, value, refused = TYPED[index]
+    doc = json.loads((ROOT / "specs" / source).read_text())
+    path = directory / f"typed{index}.json"
+    path.write_text(json.dumps(doc))
+    before = build(path, port)
+    target = holder(doc, obj)
+    assert target is not None
+    target[key] = value
+    path.write_text(json.dumps(doc))
+    what = f"typed case {index} ({source}: {obj}.{key} = {value!r})"
+    try:
+        after = build(path, port)
+    except Exception:
+        return f"{what}:\n{traceback.format_exc(limit=-3)}"
+    wrong = bad_lines(after, "<spec>")
+    if wrong:
+        return f"{what}: lines {wrong!r}"
+    prop = typed_property(obj, key)
+    if refused and not any(line.startswith(f"<spec>: {prop}: ") for line in after):
+        return f"{what}: not refused naming {prop}: {after!r}"
+    if not refused and after != before:
+        return f"{what}: another case changed the outcome: {after!r} (unmutated: {before!r})"
+    return None
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_numbers_for_strings_and_padded_enumerations_are_refused_naming_the_property(tmp_path, chunk):
+    port = closed_port()
+    cases = range(chunk, len(TYPED), 4)
+    failures = [f for f in (run_typed(tmp_path, i, port) for i in cases) if f is not None]
+    assert failures == [], f"{len(failures)} of {len(cases)} cases failed:\n" + "\n".join(failures[:8])
+
+
+def test_typed_cases_cover_every_class():
+    """Each class the issue found accepted is among the cases: an empty method, a null and a
+    space-padded pagination type, numbers where a JSONPath, a host, a path and a parameterName
+    belong; and enumerations in another case."""
+    seen = {(obj, key, type(value).__name__, refused) for _, obj, key, value, refused in TYPED}
+    for obj, key in [("urlParams", "host"), ("urlParams", "path"), ("contentPath", "path")]:
+        assert any(o == obj and k == key and r and t in ("int", "float", "bool") for o, k, t, r in seen), key
+    assert any(k == "parameterName" and r for _, k, _, r in seen)
+    assert any(k == "continuationTokenPath" and r for _, k, _, r in seen)
+    assert any(k == "method" and not r for _, k, _, r in seen)
+    values = [(obj, key, value) for _, obj, key, value, refused in TYPED if refused]
+    assert ("urlParams", "method", "") in values
+    assert ("paginationParams", "type", None) in values
+    padded = [v for o, k, v in values if (o, k) == ("paginationParams", "type") and isinstance(v, str)]
+    assert any(v != v.strip() for v in padded)
+
+
+@pytest.mark.parametrize(
+    ("obj", "key", "value", "line"),
+    [
+        pytest.param(
+            "urlParams", "method", "", "urlParams.method: '' is not one of GET, POST", id="empty-method"
+        ),
+        pytest.param(
+            "paginationParams",
+            "type",
+            None,
+            "paginationParams.type: null is not one of OFFSET, POINTER, CONTINUATION_TOKEN, PAGE, NONE",
+            id="null-type",
+        ),
+        pytest.param(
+            "paginationParams",
+            "type",
+            "offset ",
+            "paginationParams.type: 'offset ' is not one of OFFSET, POINTER, CONTINUATION_TOKEN, PAGE, NONE",
+            id="padded-type",
+        ),
+        pytest.param("urlParams", "path", 7, "urlParams.path: 7 is not a string", id="number-path"),
+        pytest.param("urlParams", "host", 7, "urlParams.host: 7 is not a string", id="number-host"),
+        pytest.param("contentPath", "path", 7, "contentPath.path: 7 is not a string", id="number-jsonpath"),
+        pytest.param(
+            "paginationParams", "parameterName", 7, "paginationParams.parameterName: 7 is not a string",
+            id="number-parameterName",
+        ),
+    ],
+)  # fmt: skip
+def test_the_issues_classes_through_the_cli(tmp_path, obj, key, value, line):
+    """The classes the issue found accepted, each through `tap-restspec --discover`: one line."""
+    doc = json.loads((ROOT / "specs" / "segment_sources.json").read_text())
+    target = holder(doc, obj)
+    assert target is not None and key in target
+    target[key] = value
+    (tmp_path / "case.json").write_text(json.dumps(doc))
+    result = run_cli(tmp_path, config_for("case.json", closed_port()), "--discover", timeout=60)
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    problems = [row for row in result.stderr.splitlines() if " | " not in row]
+    assert problems == [f"case.json: {line}"]
