@@ -100,14 +100,8 @@ class BufferedWriter(MsgSpecWriter):
                             self._close()
                     return
 
-        thread = threading.Thread(target=watch, name="output-watch", daemon=True)
-        thread.start()
-
-        def undo() -> None:
-            done.set()
-            thread.join(1)
-
-        return undo
+        threading.Thread(target=watch, name="output-watch", daemon=True).start()
+        return done.set  # the thread ends at its next poll, and closes nothing after this
 
 
 def quiet_stdout() -> None:
