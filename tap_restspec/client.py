@@ -22,6 +22,7 @@ import requests
 from tap_restspec.errors import StreamError, http_status
 from tap_restspec.http import GuardedSession, Limits, Origin, TransportError
 from tap_restspec.pacing import Pacer, Slots
+from tap_restspec.reader import one_line
 from tap_restspec.redact import REDACTOR
 from tap_restspec.retry import GiveUp, RetryPolicy, asked_wait, cause_of, is_retriable, rate_limited
 
@@ -183,6 +184,7 @@ def reason(exc: BaseException) -> str:
     errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
     http_error = cause_of(exc, http.client.HTTPException)
     why = errno.group(1).strip() if errno else str(http_error)[:120] if http_error is not None else ""
+    why = one_line(why)  # a status line the server wrote may hold line breaks: never a log line of its own
     return type(exc).__name__ + (f" calling {url}" if url else "") + (f" ({why})" if why else "")
 
 

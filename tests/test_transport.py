@@ -125,6 +125,16 @@ def test_a_retry_after_an_interim_only_answer_reads_the_real_answer(raw, run_spe
     assert "interim HTTP 103" in warning
 
 
+def test_a_garbled_status_line_is_retried_and_reported_on_one_line(raw, run_spec):
+    api = raw(lambda conn, head, stop: conn.sendall(b"NOT HTTP\r\n\r\n"))
+    result = run_spec.cli(source_spec(api.url, schema=SCHEMA), **FAST)
+    line = fails_with(result, "stream items: gave up after 2 tries: ConnectionError calling")
+    assert line.endswith("(NOT HTTP\\r\\n)")  # the server's line breaks, escaped: no line of its own
+    (warning,) = logged(result, "WARNING", "retry 1 of 1")
+    assert warning.endswith("(NOT HTTP\\r\\n)")
+    assert len(api.seen) == 2
+
+
 # --- 2. rate limits answered with 403 -----------------------------------------------------------
 
 GITHUB_LIMIT = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
@@ -490,7 +500,7 @@ def test_a_closed_output_stops_the_run_within_a_second(serve, run_spec, tmp_path
     time.sleep(0.3)
     assert process.returncode == 141, err[-2000:]
     assert stopped_in < 1.0, stopped_in
-    late = [seen for seen in api.seen if seen.time > closed + 0.2]
+    late = [seen for seen in api.seen if seen.time > closed + 0.5]
     assert late == []  # no request after the stop (those in flight were cut)
     assert "Traceback" not in err and "BrokenPipe" not in err and "| ERROR" not in err
     (line,) = [line for line in err.splitlines() if "output closed" in line]
@@ -522,4 +532,4 @@ def test_piped_into_head_the_tap_prints_its_line_and_ends_quietly(serve, run_spe
     errors = (tmp_path / "err.txt").read_text()
     assert "Traceback" not in errors and "BrokenPipe" not in errors and "Exception ignored" not in errors
     assert [line for line in errors.splitlines() if " | " not in line] == []
-    assert len(api.seen) < 10
+    assert len(api.seen) < 25  # endless pages: it stopped
