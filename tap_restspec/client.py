@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from tap_restspec.errors import StreamError, http_status
 from tap_restspec.http import GuardedSession, Limits, Origin, TransportError
@@ -182,7 +183,7 @@ def reason(exc: BaseException) -> str:
     if certificate is not None:
         return certificate_problem(urlsplit(str(url or "")).hostname or "the server", certificate)
     errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-    http_error = cause_of(exc, http.client.HTTPException)
+    http_error = cause_of(exc, http.client.HTTPException) or cause_of(exc, urllib3.exceptions.InvalidHeader)
     why = errno.group(1).strip() if errno else str(http_error)[:120] if http_error is not None else ""
     why = one_line(why)  # a status line the server wrote may hold line breaks: never a log line of its own
     return type(exc).__name__ + (f" calling {url}" if url else "") + (f" ({why})" if why else "")

@@ -135,6 +135,19 @@ def test_a_garbled_status_line_is_retried_and_reported_on_one_line(raw, run_spec
     assert len(api.seen) == 2
 
 
+def test_conflicting_content_lengths_are_one_line_naming_them(raw, run_spec):
+    body = b'{"items": [{"id": 1}]}'
+    api = raw(
+        lambda conn, head, stop: conn.sendall(
+            answer_bytes(200, body, "Content-Length: 5", "Content-Length: 22")
+        )
+    )
+    result = run_spec.cli(source_spec(api.url, schema=SCHEMA), **FAST)
+    line = fails_with(result, "stream items: InvalidHeader calling")
+    assert line.endswith("(Content-Length contained multiple unmatching values (5, 22))")
+    assert len(api.seen) == 1 and result.records() == []
+
+
 # --- 2. rate limits answered with 403 -----------------------------------------------------------
 
 GITHUB_LIMIT = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}
