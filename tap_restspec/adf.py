@@ -16,6 +16,7 @@ from typing import Any
 
 from tap_restspec.adf_functions import (
     FUNCTIONS,
+    PRECOUNTED,
     Context,
     EvalError,
     access,
@@ -26,6 +27,7 @@ from tap_restspec.adf_functions import (
 
 __all__ = ["Expression", "ExpressionError", "has_expressions", "parse", "render", "render_value", "scan"]
 _MAX_DEPTH = 64
+_QUOTED = 300  # characters of an expression quoted in an error
 
 
 class ExpressionError(ValueError):
@@ -83,8 +85,8 @@ class _Token:
 
 
 def _quote(text: str) -> str:
-    """Put text in double quotes, escaped so that it stays on one line."""
-    return json.dumps(text, ensure_ascii=False)
+    """Put text in double quotes, escaped so that it stays on one line (a long one shortened)."""
+    return json.dumps(text if len(text) <= _QUOTED else text[: _QUOTED - 3] + "...", ensure_ascii=False)
 
 
 def _error(problem: str, source: str, pos: int | None = None) -> ExpressionError:
@@ -209,7 +211,10 @@ def _evaluate(node: Node, context: Context) -> Any:
     if function.impl is None:  # if(): only the chosen branch is evaluated
         condition = as_boolean("if", _evaluate(node.args[0], context))
         return _evaluate(node.args[1] if condition else node.args[2], context)
-    return function.impl(context, *(_evaluate(arg, context) for arg in node.args))
+    value = function.impl(context, *(_evaluate(arg, context) for arg in node.args))
+    if isinstance(value, str) and node.name not in PRECOUNTED:  # made, and not counted before
+        context.budget.spend(function.name, len(value))
+    return value
 
 
 # --- public interface --------------------------------------------------------------
@@ -229,9 +234,17 @@ class Expression:
         """Compute the value; `pipeline().parameters` is `parameters`, `utcNow()` is `now`."""
         try:
             return _evaluate(self.tree, Context(parameters, as_utc(now)))
-        except (EvalError, ValueError, OverflowError) as exc:
-            problem = " ".join(str(exc).split())
+        except (EvalError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+            problem = " ".join(str(exc).split()) or type(exc).__name__
             raise ExpressionError(f"{problem} in expression {_quote(self.source)}") from exc
+
+    def render(self, parameters: Mapping[str, Any], now: datetime) -> str:
+        """The value as a string (see `render_value`)."""
+        value = self.evaluate(parameters, now)
+        try:
+            return render_value(value)
+        except EvalError as exc:
+            raise ExpressionError(f"{exc} in expression {_quote(self.source)}") from None
 
 
 def parse(source: str) -> Expression:
@@ -279,7 +292,7 @@ def render(text: str, parameters: Mapping[str, Any], now: datetime) -> str:
     pos = 0
     for start, end, expression in scan(text):
         out.append(text[pos:start])
-        out.append(render_value(expression.evaluate(parameters, now)))
+        out.append(expression.render(parameters, now))
         pos = end
     out.append(text[pos:])
     return "".join(out)

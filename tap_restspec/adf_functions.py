@@ -1,33 +1,62 @@
 """The functions ADF expressions may call, and how their values become text.
 
 A fixed table (`FUNCTIONS`): the parser checks names and argument counts against it,
-evaluation calls its entries. Nothing is ever handed to `eval` or `exec`.
+evaluation calls its entries. Nothing is ever handed to `eval` or `exec`. Every value an
+expression makes is at most `MAX_VALUE` characters, and all of them together at most
+`MAX_WORK` (`Budget`): `replace()` nested in itself grows a value exponentially.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tap_restspec.dates import format_datetime, parse_datetime
 
 DEFAULT_DATE_FORMAT = "o"  # ADF's default: round-trip, yyyy-MM-ddTHH:mm:ss.fffffffK
+MAX_VALUE = 1 << 20  # characters of any one value an expression makes (1 MB of ASCII)
+MAX_WORK = 16 * MAX_VALUE  # characters of all the values one evaluation makes
 
 
 class EvalError(Exception):
     """An evaluation problem, before the expression is added to the message."""
 
 
+class Budget:
+    """The characters one evaluation has made so far; an error before a value or the total is too large."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    def spend(self, name: str, size: int) -> None:
+        """Account for a value of `size` characters that `name()` is about to make."""
+        if size > MAX_VALUE:
+            raise EvalError(
+                f"{name}() would make a value of {_megabytes(size)}, more than the {_megabytes(MAX_VALUE)} "
+                "an expression's value may have"
+            )
+        self.used += size
+        if self.used > MAX_WORK:
+            raise EvalError(f"the expression makes more than {_megabytes(MAX_WORK)} of values in all")
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB, rounded up to hundredths (a size over the limit never reads as the limit)."""
+    return f"{math.ceil(size * 100 / MAX_VALUE) / 100:g} MB"
+
+
 @dataclass(frozen=True)
 class Context:
-    """What an expression sees: `pipeline().parameters` and the run's `utcNow()`."""
+    """What an expression sees: `pipeline().parameters` and the run's `utcNow()`; its budget."""
 
     parameters: Mapping[str, Any]
     now: datetime
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True)
@@ -132,7 +161,10 @@ def as_utc(value: datetime) -> datetime:
 
 
 def render_value(value: Any) -> str:
-    """Write a value as ADF puts it into a string: null is '', booleans 'True'/'False'."""
+    """Write a value as ADF puts it into a string: null is '', booleans 'True'/'False'.
+
+    An array or object is written as JSON of at most `MAX_VALUE` characters (else EvalError).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -141,7 +173,16 @@ def render_value(value: Any) -> str:
         return value
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    pieces, size = [], 0
+    for piece in _JSON.iterencode(value):
+        size += len(piece)
+        if size > MAX_VALUE:
+            raise EvalError(f"an array or object written as text would be more than {_megabytes(MAX_VALUE)}")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _equals(_: Context, a: Any, b: Any) -> bool:
@@ -184,11 +225,19 @@ def _int(_: Context, value: Any) -> int:
     raise EvalError(f"int() cannot convert {shown} to an integer")
 
 
-def _replace(_: Context, text: Any, old: Any, new: Any) -> str:
+def _replace(context: Context, text: Any, old: Any, new: Any) -> str:
     old = _text("replace", old)
     if not old:
         raise EvalError("replace() needs a non-empty string to replace")
-    return _text("replace", text).replace(old, _text("replace", new))
+    text, new = _text("replace", text), _text("replace", new)
+    context.budget.spend("replace", len(text) + text.count(old) * (len(new) - len(old)))
+    return text.replace(old, new)
+
+
+def _concat(context: Context, *values: Any) -> str:
+    texts = [render_value(v) for v in values]
+    context.budget.spend("concat", sum(len(t) for t in texts))
+    return "".join(texts)
 
 
 def _format_date_time(_: Context, value: Any, fmt: Any = None) -> str:
@@ -220,7 +269,7 @@ FUNCTIONS: dict[str, Function] = _functions(
     Function("if", 3, 3, None),
     Function("empty", 1, 1, _empty),
     Function("coalesce", 1, None, lambda _, *vs: next((v for v in vs if v is not None), None)),
-    Function("concat", 1, None, lambda _, *vs: "".join(render_value(v) for v in vs)),
+    Function("concat", 1, None, _concat),
     Function("equals", 2, 2, _equals),
     Function("not", 1, 1, lambda _, v: not as_boolean("not", v)),
     Function("and", 2, None, _logic("and", all)),
@@ -241,3 +290,4 @@ FUNCTIONS: dict[str, Function] = _functions(
     Function("addMinutes", 2, 3, _adder("addMinutes", "minutes")),
     Function("addSeconds", 2, 3, _adder("addSeconds", "seconds")),
 )
+PRECOUNTED = frozenset({"replace", "concat"})  # they spend their budget before making the value

@@ -3,12 +3,14 @@
 - a user error (bad spec, setting, config or state file, a stream that failed): its lines on
   stderr, exit 1, no traceback;
 - SIGTERM / SIGINT: the state of the completed work is written, exit 143 / 130;
-- a closed output pipe (`tap-restspec ... | head`): a quiet exit 0.
+- a closed output pipe (`tap-restspec ... | head`, a target that died): the run stops, exit 141
+  (128 + SIGPIPE, as a process killed by it), at most one line on stderr.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ import click
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
+from tap_restspec.client import Stopped
 from tap_restspec.errors import SettingsError, UserError
 from tap_restspec.output import quiet_stdout
 from tap_restspec.reader import NotJSONError, loads, one_line
@@ -120,12 +123,12 @@ def run(tap_class: Any) -> None:
     except ConfigValidationError as exc:
         _lines([f"config: {line}" for line in (exc.errors or [str(exc)])])
         sys.exit(1)
-    except Interrupted as exc:
+    except (Interrupted, Stopped) as exc:  # Stopped: before the sync (sampling, discovery)
         _flush_quietly()
-        sys.exit(128 + exc.signum)
-    except BrokenPipeError:
+        sys.exit(128 + (exc.signum or signal.SIGTERM))
+    except BrokenPipeError:  # the SDK's own writes (--discover, --about)
         quiet_stdout()
-        sys.exit(0)
+        sys.exit(128 + signal.SIGPIPE)
     except SystemExit:
         raise
     except click.ClickException as exc:  # a usage error: unknown option, bad value

@@ -4,13 +4,15 @@ Connections register their socket (a duplicate file descriptor, so a closed one 
 reused by mistake) with the `Watch` of the request the current thread is sending, on
 connect and again on each request over a kept-alive connection; one watchdog thread for
 the process shuts the sockets of each watch down at its deadline, and `abort_all` does it
-at once for every request in flight (SIGTERM).
+at once for every request in flight (SIGTERM, a closed output). The same connections read
+an answer past interim `1xx` answers (`_Response`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
+import http.client
 import itertools
 import os
 import socket
@@ -24,6 +26,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _local = threading.local()  # the Watch of this thread's request in flight
+MAX_INTERIM = 100  # interim answers read before one request's final answer
 
 
 class Watch:
@@ -129,7 +132,42 @@ def _watched(sock: socket.socket | None) -> None:
         watch.add(sock)
 
 
+class InterimOnly(http.client.RemoteDisconnected):
+    """The server closed the connection after an interim `1xx` answer, before the final one."""
+
+
+class _Response(http.client.HTTPResponse):
+    """An answer read past interim `1xx` answers, as curl and browsers read it.
+
+    http.client skips `100 Continue` only: a `102 Processing` or `103 Early Hints` came back
+    as the final answer, with no body, and the real answer after it was never read (the tap
+    took it for an empty last page). Here every interim answer's head is read and dropped,
+    so the final answer is the one read; a connection closed after an interim answer is a
+    dropped connection (retried, then an error), never an answer. `101` is read past too:
+    the tap never asks to switch protocols.
+    """
+
+    def _read_status(self) -> tuple[str, int, str]:
+        interim = 0
+        for _ in range(MAX_INTERIM + 1):
+            try:
+                version, status, reason = super()._read_status()  # type: ignore[misc]
+            except http.client.RemoteDisconnected:
+                if not interim:
+                    raise
+                raise InterimOnly(
+                    f"the connection closed after an interim HTTP {interim} answer, with no final answer"
+                ) from None
+            if not 100 <= status < 200:
+                return version, status, reason
+            interim = status
+            http.client.parse_headers(self.fp)  # the interim head: dropped
+        raise http.client.HTTPException(f"more than {MAX_INTERIM} interim 1xx answers before a final one")
+
+
 class _HTTPConnection(HTTPConnection):
+    response_class = _Response
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _watched(sock)
@@ -141,6 +179,8 @@ class _HTTPConnection(HTTPConnection):
 
 
 class _HTTPSConnection(HTTPSConnection):
+    response_class = _Response
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _watched(sock)  # a CONNECT tunnel or a handshake can be dripped too

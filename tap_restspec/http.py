@@ -2,11 +2,16 @@
 
 `GuardedSession.send` talks to one origin only (redirects to any other are refused,
 never followed with the request's credentials), bounds each whole request by one
-deadline (connect to the last body byte) and bounds the decompressed body's size.
+deadline (connect to the last body byte) and bounds the decompressed body's size. It
+verifies certificates with the CA bundle the environment names, as `requests.get` does.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +22,7 @@ import requests
 import urllib3
 from requests.cookies import extract_cookies_to_jar, merge_cookies
 from requests.utils import requote_uri, rewind_body
-from urllib3.exceptions import LocationParseError
+from urllib3.exceptions import HeaderParsingError, LocationParseError
 
 from tap_restspec.deadline import Adapter, Watch, abort_all, watching
 from tap_restspec.errors import StreamError
@@ -40,6 +45,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 256 * 1024
 MAX_TIMEOUT = 7 * 86400.0
+# Where a CA bundle may be named, in this order: requests' own two, then OpenSSL's.
+CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 
 
 # Names as the brief gives them (N818). All but DeadlineExceeded are fatal: never retried.
@@ -69,6 +76,10 @@ class UnfollowedRedirect(TransportError):  # noqa: N818
 
 class BodyTooLarge(TransportError):  # noqa: N818
     """A response body larger than the limit after decompression."""
+
+
+class CABundleMissing(TransportError):  # noqa: N818
+    """The CA bundle the environment names is not there."""
 
 
 class BodyMemoryError(TransportError):
@@ -171,6 +182,8 @@ class GuardedSession(requests.Session):
             raise OriginRefused(f"refused a request to another origin: {elsewhere}")
         kwargs.pop("allow_redirects", None)
         kwargs.pop("stream", None)
+        if "verify" not in kwargs:
+            kwargs["verify"] = self._verify()
         budget = self.limits.timeout
         asked = kwargs.pop("timeout", None)
         if isinstance(asked, (int, float)) and 0 < asked < budget:
@@ -184,6 +197,23 @@ class GuardedSession(requests.Session):
                 return response
             request = self._next_hop(request, response, len(history))
             history.append(response)
+
+    def _verify(self) -> bool | str | None:
+        """The CA bundle for https: `verify`, else the one the environment names.
+
+        requests reads `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` in `Session.request` only
+        (`merge_environment_settings`), and the tap sends prepared requests, so they are read
+        here; `SSL_CERT_FILE` too, which requests never reads (it brings its own bundle).
+        """
+        if self.verify is not True or not self.trust_env or self.allowed.scheme != "https":
+            return self.verify
+        for name in CA_BUNDLE_VARIABLES:
+            path = os.environ.get(name, "").strip()
+            if path:
+                if not os.path.exists(path):
+                    raise CABundleMissing(f"{name} names a CA bundle that does not exist: {path!r}")
+                return path
+        return True
 
     def _send_once(
         self, request: requests.PreparedRequest, deadline: float, budget: float, kwargs: Mapping[str, Any]
@@ -283,6 +313,50 @@ class GuardedSession(requests.Session):
         merge_cookies(jar, self.cookies)
         hop.prepare_cookies(jar)
         return hop
+
+
+class HeaderWarning(logging.Filter):
+    """urllib3's warning about an answer's malformed headers, as one line once per origin.
+
+    urllib3 logs it with the library's traceback (`exc_info=True`) on every answer, from inside
+    `HTTPConnection.getresponse`, where no hook of its own reaches: this filter on its logger
+    makes it one line without a traceback, naming the origin only (the URL's query may hold a
+    secret), once per origin and process.
+    """
+
+    _LINE = re.compile(r"unparsed data: (['\"])(.*?)(?:\\r|\\n|\1)")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the header-parsing warning; drop its repeats; pass anything else."""
+        error = record.exc_info[1] if record.exc_info else None
+        message = record.getMessage()
+        if not (isinstance(error, (HeaderParsingError, TypeError)) and message.startswith("Failed to parse")):
+            return True
+        url = re.search(r"url=(\S+?)\)", message)
+        parts = urlparse(url.group(1) if url else "")
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else "a server"
+        with self._lock:
+            if origin in self._seen:
+                return False
+            self._seen.add(origin)
+        line = self._LINE.search(message)
+        detail = (
+            f"a header line that is not 'Name: value' ({line.group(2)[:80]!r}): it and the lines after it "
+            "are not read as headers"
+            if line
+            else "malformed headers"
+        )
+        record.msg, record.args = f"The answer from {origin} has {detail}", None
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+logging.getLogger("urllib3.connection").addFilter(HeaderWarning())
 
 
 def _resolve(location: str, base: str) -> str:

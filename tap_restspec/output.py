@@ -4,15 +4,19 @@ The SDK's msgspec writer serialises into one module-level buffer and flushes aft
 message; this writer takes a lock around each message (parallel units never interleave
 inside a line), gathers RECORD lines into one buffer that goes out in writes of about 1 MB
 (stdout's own buffer is 8 KB: a system call every eleven records), writes everything before
-each other message and flushes it, and turns a closed pipe (`tap-restspec ... | head`) into
-a quiet stop instead of an error.
+each other message and flushes it, and turns a closed pipe (`tap-restspec ... | head`, a target
+that died) into a quiet stop instead of an error: found at the next write, or at once by
+`watch_reader`, which does not wait for one (records are gathered up to 1 MB between writes).
 """
 
 from __future__ import annotations
 
 import os
+import select
+import stat
 import sys
 import threading
+from collections.abc import Callable
 
 import msgspec
 from singer_sdk.contrib.msgspec import MsgSpecWriter, enc_hook
@@ -24,12 +28,15 @@ WRITE_AT = 1 << 20  # bytes of RECORD lines gathered before one write
 
 
 class BufferedWriter(MsgSpecWriter):
-    """Thread-safe msgspec writer; on a closed pipe it sets `closed` and drops further messages."""
+    """Thread-safe msgspec writer; on a closed pipe it sets `closed`, calls `on_close` and drops
+    further messages.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.lock = threading.Lock()
         self.closed = threading.Event()
+        self.on_close: Callable[[], None] | None = None  # the tap's stop
         self._pending = bytearray()  # whole lines not yet written, under the lock
 
     def write_message(self, message: Message) -> None:
@@ -62,9 +69,39 @@ class BufferedWriter(MsgSpecWriter):
             self._pending.clear()
 
     def _close(self) -> None:
-        """The reader has gone: stop writing, and keep Python's exit flush from complaining."""
+        """The reader has gone: stop writing, keep Python's exit flush from complaining, and say so."""
         self.closed.set()
         quiet_stdout()
+        if self.on_close is not None:
+            self.on_close()
+
+    def watch_reader(self) -> Callable[[], None]:
+        """Close as soon as stdout's reader goes, write or not; returns the undo (stop watching).
+
+        Only a pipe or a socket is watched: its write end reports an error (POLLERR, POLLHUP)
+        once the other end is closed; a file or a terminal never closes that way.
+        """
+        try:
+            fd = sys.stdout.fileno()
+            mode = os.fstat(fd).st_mode
+        except (AttributeError, OSError, ValueError):
+            return lambda: None
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            return lambda: None
+        done = threading.Event()
+
+        def watch() -> None:
+            poller = select.poll()
+            poller.register(fd, 0)  # no events asked: only the error and hang-up a closed reader gives
+            while not done.is_set():
+                if poller.poll(250):
+                    with self.lock:
+                        if not self.closed.is_set() and not done.is_set():
+                            self._close()
+                    return
+
+        threading.Thread(target=watch, name="output-watch", daemon=True).start()
+        return done.set  # the thread ends at its next poll, and closes nothing after this
 
 
 def quiet_stdout() -> None:

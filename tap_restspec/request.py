@@ -42,17 +42,25 @@ def first_request(
     """URL, query, headers and body of a pass's first page (`where` names the spec in errors)."""
     merged = {**values, **schedule.placeholders}
     extra: dict[str, Any] = {"adf_parameters": {**values, **schedule.adf_parameters}, "now": now}
+    prop = "urlParams.path"  # the property being filled, for the error
     try:
         url = base + render(request.path, merged, encode=encode_path_value, **extra)
         if "?" in url:
             url = url.rstrip("&")
             url = url[:-1] if url.endswith("?") else url
-        params: dict[str, Any] = {k: render(t, merged, **extra) for k, t in request.query}
+        params: dict[str, Any] = {}
+        for key, template in request.query:
+            prop = f"urlParams.queryParams.{key}"
+            params[key] = render(template, merged, **extra)
         params.update(schedule.query)
-        headers = {k: check_header_value(k, render(t, merged, **extra)) for k, t in request.headers}
+        headers = {}
+        for key, template in request.headers:
+            prop = f"headerParams.{key}"
+            headers[key] = check_header_value(key, render(template, merged, **extra))
+        prop = "bodyParams"
         body = render_body(request.body, merged, extra)
     except (TemplateError, adf.ExpressionError) as exc:
-        raise StreamError(f"{where}: {exc}") from None
+        raise StreamError(f"{where}: {prop}: {exc}") from None
     return HTTPRequest(url=url, method=request.method, params=params, headers=headers, data=body)
 
 

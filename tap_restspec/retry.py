@@ -1,9 +1,9 @@
 """One retry policy for every request of the tap: what to retry, and how long to wait first.
 
-Retriable: 429, 5xx, timeouts (the transport's whole-request deadline included), dropped,
-refused or reset connections, and bodies cut short or garbled in transit. Not retriable:
-other 4xx, 3xx, and the transport's refusals (`http.TransportError`: another origin, a
-redirect not followed, a body over the limit).
+Retriable: 429, 5xx, a 403 that says it is a rate limit (GitHub's), timeouts (the transport's
+whole-request deadline included), dropped, refused or reset connections, and bodies cut short
+or garbled in transit. Not retriable: other 4xx, 3xx, and the transport's refusals
+(`http.TransportError`: another origin, a redirect not followed, a body over the limit).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import urllib3
@@ -30,6 +30,8 @@ HINT_NODES = 10_000
 HINT_DEPTH = 32
 MS_KEYS = frozenset({"msBeforeNext", "retryAfterMs", "retry_after_ms"})
 S_KEYS = frozenset({"retry_after", "retryAfter"})
+RESET_HEADERS = ("RateLimit-Reset", "X-RateLimit-Reset")
+E = TypeVar("E", bound=BaseException)
 RETRIABLE_ERRORS = (
     requests.exceptions.Timeout,
     requests.exceptions.ConnectionError,
@@ -96,9 +98,9 @@ def _seconds_text(seconds: float, up: bool) -> str:
 
 
 def is_retriable(outcome: requests.Response | BaseException) -> bool:
-    """True for 429, 5xx and transient network faults; False for anything else."""
+    """True for 429, 5xx, a rate-limited 403 and transient network faults; False for anything else."""
     if isinstance(outcome, requests.Response):
-        return outcome.status_code == 429 or 500 <= outcome.status_code <= 599
+        return outcome.status_code == 429 or 500 <= outcome.status_code <= 599 or rate_limited(outcome)
     if isinstance(outcome, StreamError):  # the transport's refusals, GiveUp: final
         return False
     if isinstance(outcome, requests.exceptions.SSLError) and _caused_by(outcome, ssl.CertificateError):
@@ -109,23 +111,41 @@ def is_retriable(outcome: requests.Response | BaseException) -> bool:
     return isinstance(response, requests.Response) and is_retriable(response)
 
 
+def rate_limited(response: requests.Response) -> bool:
+    """A 403 that is a rate limit, as GitHub answers its primary and secondary limits: it carries
+    `Retry-After`, or `X-RateLimit-Remaining: 0` with a reset time. Any other 403 is fatal.
+    """
+    if response.status_code != 403:
+        return False
+    if _header_wait(response.headers.get("Retry-After"), epoch=False) is not None:
+        return True
+    return _exhausted(response) and any(hint is not None for hint in _reset_waits(response))
+
+
+def _exhausted(response: requests.Response) -> bool:
+    """`X-RateLimit-Remaining` (or `RateLimit-Remaining`) says no request is left."""
+    remaining = (response.headers.get(name) for name in ("X-RateLimit-Remaining", "RateLimit-Remaining"))
+    return any(value is not None and _number(value) == 0 for value in remaining)
+
+
+def _reset_waits(response: requests.Response) -> list[float | None]:
+    return [_header_wait(response.headers.get(name), epoch=True) for name in RESET_HEADERS]
+
+
 def asked_wait(response: requests.Response | None) -> float | None:
     """Seconds the answer asks to wait before the next try (the largest hint), or None.
 
-    `Retry-After` (seconds or an HTTP date); on a 429 also `RateLimit-Reset` and
-    `X-RateLimit-Reset` (seconds, an epoch time, or an HTTP date); on a 429 or 503 a JSON
-    body's `msBeforeNext`, `retryAfterMs`, `retry_after_ms` (ms) or `retry_after`,
-    `retryAfter` (s) at any depth. Negative, non-finite or non-numeric values are ignored;
-    more than a day counts as a day.
+    `Retry-After` (seconds or an HTTP date); on a 429, or a 403 with no request remaining,
+    also `RateLimit-Reset` and `X-RateLimit-Reset` (seconds, an epoch time, or an HTTP date);
+    on a 429 or 503 a JSON body's `msBeforeNext`, `retryAfterMs`, `retry_after_ms` (ms) or
+    `retry_after`, `retryAfter` (s) at any depth. Negative, non-finite or non-numeric values
+    are ignored; more than a day counts as a day.
     """
     if response is None:
         return None
     hints = [_header_wait(response.headers.get("Retry-After"), epoch=False)]
-    if response.status_code == 429:
-        hints += [
-            _header_wait(response.headers.get(name), epoch=True)
-            for name in ("RateLimit-Reset", "X-RateLimit-Reset")
-        ]
+    if response.status_code == 429 or (response.status_code == 403 and _exhausted(response)):
+        hints += _reset_waits(response)
     if response.status_code in (429, 503):
         hints.append(_body_wait(response))
     found = [hint for hint in hints if hint is not None]
@@ -211,13 +231,18 @@ def _body_wait(response: requests.Response) -> float | None:
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     """Whether `kind` is among the causes requests and urllib3 wrap around `exc` (a few levels)."""
+    return cause_of(exc, kind) is not None
+
+
+def cause_of(exc: BaseException, kind: type[E]) -> E | None:
+    """The first `kind` among the causes requests and urllib3 wrap around `exc` (a few levels)."""
     seen: list[Any] = [exc]
     for _ in range(16):
         if not seen:
-            return False
+            return None
         current = seen.pop()
         if isinstance(current, kind):
-            return True
+            return current
         if isinstance(current, BaseException):
             seen += [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
-    return False
+    return None

@@ -83,7 +83,13 @@ class SpecStream(RESTStream[Any]):
         )
         self.client = Client(f"stream {spec.name}", origin_of(base), sending)
         context = BuildContext(
-            spec.name, base, settings.timeout, settings.max_retries, settings.max_wait, settings.max_bytes
+            spec.name,
+            base,
+            settings.timeout,
+            settings.max_retries,
+            settings.max_wait,
+            settings.max_bytes,
+            stop=sending.stop,
         )
         self._authenticator = auth.build(binding.entry, spec, binding.given, context)
 

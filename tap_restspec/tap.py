@@ -20,6 +20,7 @@ from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 from tap_restspec import http, redact
 from tap_restspec.binding import bind
 from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
+from tap_restspec.client import StopFlag
 from tap_restspec.errors import SettingsError, SpecError, StreamError
 from tap_restspec.model import StreamSpec
 from tap_restspec.output import BufferedWriter
@@ -49,9 +50,11 @@ class TapRestSpec(Tap):
     ]
 
     def __init__(self, *, setup_mapper: bool = True, message_writer: Any = None, **kwargs: Any) -> None:
-        self.stop = threading.Event()
-        self.signum: int | None = None
+        self.stop = StopFlag()
+        self._signal_handlers: dict[int, Any] = {}
         self._writer = message_writer or BufferedWriter()
+        if isinstance(self._writer, BufferedWriter):
+            self._writer.on_close = self._output_closed
         # The SDK builds the catalog (and so samples the APIs for inferred schemas) in setup_mapper,
         # before it loads the state; the mapper is set up after, so a sample reads the run's own window.
         self._early = True
@@ -163,42 +166,64 @@ class TapRestSpec(Tap):
         values = [self.config.get(name) for name in SECRET_SETTINGS]
         return [v for value in values if isinstance(value, str) for v in (value, value.strip())]
 
+    @property
+    def signum(self) -> int | None:
+        """The signal that stopped the run (SIGPIPE: its output closed), or None."""
+        return self.stop.signum
+
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; see below
         """Sync every selected stream: in parallel, with partial failures reported at the end.
 
         The SDK's `sync_all` (final) syncs streams one after another and stops at the first
         failure; this one runs the SDK's public `Stream.sync(context)` per unit of work, up to
-        `max_parallel` at once, and turns SIGTERM/SIGINT into a stop that keeps the state whole.
+        `max_parallel` at once, and turns SIGTERM/SIGINT and a closed output into a stop that
+        keeps the state whole.
         """
         streams = [s for s in self.streams.values() if isinstance(s, SpecStream)]
-        restore = self._trap_signals()
+        unwatch = self._writer.watch_reader() if isinstance(self._writer, BufferedWriter) else None
         try:
             failures = run_all(self, streams, self.settings.max_parallel, self.stop)
         finally:
-            restore()
+            if unwatch is not None:
+                unwatch()
+            self._restore_signals()
             self.flush_output()
         if self.signum is not None:
             raise Interrupted(self.signum)
         if failures:
             raise StreamError(failures)
 
-    def _trap_signals(self) -> Any:
-        """SIGTERM and SIGINT stop the run (in the main thread only); returns the undo."""
+    def halt(self, signum: int) -> None:
+        """Stop the run: every wait ends and every request in flight is cut (`signum`: why)."""
+        if self.stop.halt(signum):
+            http.abort_all()
+
+    def _setup_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT stop the run from the tap's creation on (in the main thread only).
+
+        The SDK's own handlers, set up by this private hook, exit 0 at once: a run stopped while
+        it samples a first page or waits for a token would look like a success to a scheduler.
+        """
         if threading.current_thread() is not threading.main_thread():
-            return lambda: None
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._signal_handlers.setdefault(sig, signal.signal(sig, self._on_signal))
 
-        def handler(signum: int, frame: FrameType | None) -> None:
-            self.signum = signum
-            self.stop.set()
-            http.abort_all()  # cut the requests in flight
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.halt(signum)
 
-        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-        def restore() -> None:
-            for sig, old in previous.items():
+    def _restore_signals(self) -> None:
+        """The handlers from before the tap (a run in a longer-lived process gives them back)."""
+        if threading.current_thread() is threading.main_thread():
+            for sig, old in self._signal_handlers.items():
                 signal.signal(sig, old)
+        self._signal_handlers.clear()
 
-        return restore
+    def _output_closed(self) -> None:
+        """The reader of stdout has gone (the target died, `| head` has its lines): stop."""
+        if not self.stop.is_set():
+            LOGGER.warning("The output closed (its reader stopped reading): stopping the run")
+        self.halt(signal.SIGPIPE)
 
     @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:

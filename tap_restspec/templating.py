@@ -75,7 +75,7 @@ def render(
         else:
             if now is None:
                 raise TemplateError("an ADF expression needs the run's time")
-            out.append(adf.render_value(part.evaluate(adf_parameters or {}, now)))
+            out.append(part.render(adf_parameters or {}, now))
     return "".join(out)
 
 

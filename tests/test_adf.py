@@ -446,3 +446,99 @@ def test_date_errors_from_dates_module(source: str, start: str) -> None:
 
 def test_expression_error_is_a_value_error() -> None:
     assert issubclass(ExpressionError, ValueError)
+
+
+# --- values that grow: bounded in size and work ---------------------------------------------------
+
+
+def grown(levels: int, seed: str = "'aaaaaaaaaa'") -> str:
+    """`replace()` nested in itself: each level makes the value ten times longer."""
+    source = seed
+    for _ in range(levels):
+        source = f"replace({source}, 'a', 'aaaaaaaaaa')"
+    return source
+
+
+A_THOUSAND = "'" + "a" * 1000 + "'"
+NEAR_LIMIT = f"replace({A_THOUSAND}, 'a', '{'a' * 1048}')"  # 1,048,000 characters: 1 MB less 576
+
+
+@pytest.mark.parametrize(
+    ("source", "parameters", "problem"),
+    [
+        pytest.param(
+            grown(9), {}, "replace() would make a value of 9.54 MB, more than the 1 MB", id="replace"
+        ),
+        pytest.param(
+            f"concat({NEAR_LIMIT}, '{'b' * 600}')",
+            {},
+            "concat() would make a value of 1.01 MB, more than the 1 MB",
+            id="concat-just-over",
+        ),
+        pytest.param(
+            f"concat({grown(5)}, {grown(5)}, {grown(5)}, {grown(5)}, {grown(5)}, {grown(5)})",
+            {},
+            "concat() would make a value of 5.73 MB",
+            id="concat-of-itself",
+        ),
+        pytest.param(
+            "string(pipeline())",
+            {"big": "x" * (2 << 20)},
+            "an array or object written as text would be more than 1 MB",
+            id="string-of-something-huge",
+        ),
+        pytest.param(
+            f"toUpper({grown(7)})", {}, "replace() would make a value of 9.54 MB", id="inside-another-call"
+        ),
+        pytest.param(
+            "and(" + ", ".join([f"equals({NEAR_LIMIT}, '')"] * 20) + ")",
+            {},
+            "the expression makes more than 16 MB of values in all",
+            id="work",
+        ),
+    ],
+)
+def test_values_an_expression_makes_are_bounded(
+    source: str, parameters: dict[str, Any], problem: str
+) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        value(source, parameters)
+    message = str(caught.value)
+    assert problem in message and "\n" not in message
+    assert len(message) < 600  # a long expression is shortened in the message
+
+
+def test_a_value_just_under_the_bound_is_made() -> None:
+    assert len(value(NEAR_LIMIT)) == 1_048_000
+    assert value(f"concat({grown(4)}, {grown(4)})") == "a" * 200_000
+    assert value("string(pipeline())", {"list": list(range(3))}) == '{"parameters":{"list":[0,1,2]}}'
+
+
+@pytest.mark.parametrize(
+    ("where", "prop", "changes"),
+    [
+        ("query", "urlParams.queryParams.q", {"queryParams": {"q": f"@{{{grown(9)}}}"}}),
+        ("path", "urlParams.path", {"path": f"/items/@{{{grown(9)}}}"}),
+        ("header", "headerParams.X-Search", {"headerParams": {"X-Search": f"@{{{grown(9)}}}"}}),
+        ("body", "bodyParams", {"method": "POST", "bodyParams": {"q": f"@{{{grown(9)}}}"}}),
+    ],
+)
+def test_a_growing_expression_is_one_line_naming_the_spec_and_property_in_bounded_memory(
+    serve, tmp_path, where: str, prop: str, changes: dict[str, Any]
+) -> None:
+    from tests.helpers import Reply, SpecRunner, source_spec
+    from tests.test_hostile import SCHEMA, fails_with, run_measured
+
+    api = serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
+    changes = dict(changes)
+    path = changes.pop("path", "/items")
+    config = SpecRunner(tmp_path).config(
+        source_spec(api.url, path, schema=SCHEMA, **changes), "items.json", {}
+    )
+    result, elapsed, peak_mb = run_measured(tmp_path, config)
+    line = fails_with(
+        result, f"items.json: {prop}: replace() would make a value of 9.54 MB, more than the 1 MB"
+    )
+    assert line.startswith(str(tmp_path / "items.json"))
+    assert api.seen == []
+    assert peak_mb < 150 and elapsed < 10, (peak_mb, elapsed)  # it took 1.1 GB and a MemoryError

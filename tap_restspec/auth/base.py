@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
@@ -79,6 +80,7 @@ class BuildContext:
     max_retries: int
     max_wait: float
     max_bytes: int
+    stop: threading.Event = field(default_factory=threading.Event)  # the tap's: its token waits end on it
 
 
 def present(value: Any) -> bool:

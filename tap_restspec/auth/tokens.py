@@ -77,7 +77,7 @@ class OAuth2Refresh(AuthBase):
     def __init__(self, endpoint: TokenEndpoint, state: TokenState) -> None:
         self.endpoint = endpoint
         self.state = state
-        self.stop = threading.Event()
+        self.stop = endpoint.context.stop  # the tap's: SIGTERM ends the token request's waits too
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Set the bearer token, refreshing first if it has expired."""
