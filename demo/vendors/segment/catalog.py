@@ -19,15 +19,8 @@ from typing import Any
 
 from demo.data.times import fmt_ms
 from demo.data.words import DOMAINS, FIRST, LAST
-from demo.vendors.segment.words import (
-    DESTINATION_KINDS,
-    EVENTS,
-    FUNCTION_TYPES,
-    LABELS,
-    ROLES,
-    WAREHOUSE_KINDS,
-    b62,
-)
+from demo.vendors.segment import access
+from demo.vendors.segment.words import DESTINATION_KINDS, EVENTS, FUNCTION_TYPES, WAREHOUSE_KINDS, b62
 
 PARENT = "__parent"  # a parent's id that the API's object does not carry (never served)
 
@@ -46,7 +39,9 @@ SIZES: dict[str, int] = {
 }
 
 
-class _Catalog:
+class Catalog:
+    """One generator drawing a workspace's records in order (``access.Draw``)."""
+
     def __init__(
         self, rng: random.Random, data: dict[str, list[Any]], workspace_id: str, now: datetime
     ) -> None:
@@ -227,43 +222,6 @@ class _Catalog:
             for event in (self.rng.choice(EVENTS) for _ in range(total if sources else 0))
         ]
 
-    def permission(self, role: tuple[str, str, str]) -> dict[str, Any]:
-        resource = {"id": self.workspace_id, "type": "WORKSPACE"}
-        return {"roleName": role[1], "roleId": role[0], "resources": [resource]}
-
-    def people(self, users: int, invites: int, groups: int) -> None:
-        rows = []
-        for n in range(users):
-            name, email = self.person(n)
-            role = self.rng.choice(ROLES)
-            rows.append(
-                {
-                    "id": b62(self.rng, 27),
-                    "name": name,
-                    "email": email,
-                    "permissions": [self.permission(role)],
-                }
-            )
-        self.data["segment_users"] = rows
-        self.data["segment_invites"] = [self.person(1000 + n)[1] for n in range(invites)]
-        teams, members = [], []
-        for n in range(groups):
-            group_id = b62(self.rng, 27)
-            chosen = self.rng.sample(rows, min(len(rows), self.rng.randint(1, 8)))
-            members += [{"userGroupId": group_id, "userId": user["id"]} for user in chosen]
-            permissions = [self.permission(ROLES[2 + n % (len(ROLES) - 2)])]
-            teams.append(
-                {
-                    "memberCount": len(chosen),
-                    "permissions": permissions,
-                    "id": group_id,
-                    "name": f"Team {n + 1}",
-                }
-            )
-        self.data["segment_groups"], self.data["segment_group_members"] = teams, members
-        self.data["segment_roles"] = [{"id": i, "name": n, "description": d} for i, n, d in ROLES]
-        self.data["segment_labels"] = [{"key": k, "value": v, "description": d} for k, v, d in LABELS]
-
     def models(self, total: int) -> None:
         sources = self.data["segment_sources"]
         self.data["segment_reverse_etl_models"] = [
@@ -279,34 +237,6 @@ class _Catalog:
             for n in range(total if sources else 0)
         ]
 
-    def spaces(self, total: int) -> None:
-        spaces, audiences = [], []
-        for n in range(total):
-            space = {"id": "spa_" + b62(self.rng, 22), "slug": f"space-{n + 1}", "name": f"Space {n + 1}"}
-            spaces.append(space)
-            for k in range(self.rng.randint(2, 5)):
-                created = self.moment()
-                audiences.append(
-                    {
-                        "computeCadence": {"type": self.rng.choice(("BATCH", "REALTIME"))},
-                        "size": {"type": "USERS", "count": self.rng.randint(10, 50000)},
-                        "id": "aud_" + b62(self.rng, 24),
-                        "spaceId": space["id"],
-                        "name": f"Audience {n + 1}.{k + 1}",
-                        "description": "Users who bought twice in 30 days.",
-                        "key": f"audience_{n + 1}_{k + 1}",
-                        "enabled": True,
-                        "definition": {"query": "event('Order Completed').count() >= 2 within 30 days"},
-                        "status": "Live",
-                        "createdBy": b62(self.rng, 27),
-                        "updatedBy": b62(self.rng, 27),
-                        "createdAt": created,
-                        "updatedAt": created,
-                        "audienceType": "USERS",
-                    }
-                )
-        self.data["segment_spaces"], self.data["segment_space_audiences"] = spaces, audiences
-
 
 def generate(
     rng: random.Random,
@@ -318,12 +248,12 @@ def generate(
     """Fill every dataset but the sources and audit events (the sources must be in ``data``)."""
     size = {**SIZES, **(sizes or {})}
     data["segment_workspace"] = [{"id": workspace_id, "slug": "demo-workspace", "name": "Demo Workspace"}]
-    catalog = _Catalog(rng, data, workspace_id, now)
+    catalog = Catalog(rng, data, workspace_id, now)
     catalog.destinations(size["destinations"])
     catalog.warehouses(size["warehouses"])
     catalog.tracking_plans(size["tracking_plans"])
     catalog.functions(size["functions"])
     catalog.transformations(size["transformations"])
-    catalog.people(size["users"], size["invites"], size["groups"])
+    access.people(catalog, size["users"], size["invites"], size["groups"])
     catalog.models(size["reverse_etl_models"])
-    catalog.spaces(size["spaces"])
+    access.spaces(catalog, size["spaces"])
