@@ -82,7 +82,10 @@ class DemoAPI:
 
     def vendor(self, kind: type[V]) -> V:
         """This server's instance of a vendor class (its settings, its state)."""
-        return next(v for v in self.vendors if isinstance(v, kind))
+        found = next((v for v in self.vendors if isinstance(v, kind)), None)
+        if found is None:
+            raise LookupError(f"this DemoAPI serves no {kind.__name__}")
+        return found
 
     # ---------------------------------------------------------------- lifecycle
 

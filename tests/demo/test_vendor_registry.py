@@ -53,10 +53,20 @@ class Tiny(Vendor):
 
     def endpoints(self) -> tuple[Endpoint, ...]:
         paging = Offset("limit", "offset", default=2, hi=10)
-        return (Endpoint("GET", "/tiny/items", self, "bearer", "tiny_items", paging, envelope=self.page),)
+        items = Endpoint(
+            "GET", "/tiny/items", self, "bearer", dataset="tiny_items", paging=paging, envelope=self.page,
+            headers=self.link,  # a Link header to the next page
+        )
+        return (items,)
 
     def page(self, request: Request, page: Page, _arg: str | None) -> dict[str, Any]:
         return {"items": page.rows, "total": page.total}
+
+    def link(self, request: Request, page: Page, _arg: str | None) -> dict[str, str]:
+        after = page.offset + len(page.rows)
+        if after >= page.total:
+            return {}
+        return {"Link": f'<{request.link(request.route, [("offset", str(after))])}>; rel="next"'}
 '''
 
 
@@ -72,10 +82,12 @@ def test_a_vendor_in_a_new_module_is_served(tmp_path: Path) -> None:
     (tmp_path / "tiny_vendor.py").write_text(TINY)
     tiny = load(tmp_path / "tiny_vendor.py").Tiny
     with DemoAPI(seed=7, now=NOW, vendors=(*VENDORS, tiny), items=7) as api, requests.Session() as http:
-        first = http.get(f"{api.url}/tiny/items", timeout=10, **BEARER).json()
-        assert first["total"] == 7 and [i["id"] for i in first["items"]] == [1, 2]  # limit defaults to 2
+        first = http.get(f"{api.url}/tiny/items", timeout=10, **BEARER)
+        assert first.json()["total"] == 7 and [i["id"] for i in first.json()["items"]] == [1, 2]  # limit: 2
+        assert first.links["next"]["url"] == f"{api.url}/tiny/items?offset=2"  # its own Link header
         rest = http.get(f"{api.url}/tiny/items", params={"offset": 2, "limit": 10}, timeout=10, **BEARER)
         assert [i["id"] for i in rest.json()["items"]] == [3, 4, 5, 6, 7] == api.ids("tiny_items")[2:]
+        assert "Link" not in rest.headers
         # its own error shape: auth, a bad parameter, an unknown path under its prefix, a fault
         assert http.get(f"{api.url}/tiny/items", timeout=10).json() == {"tiny_error": "Unauthorized"}
         bad = http.get(f"{api.url}/tiny/items", params={"limit": 11}, timeout=10, **BEARER)
