@@ -19,7 +19,7 @@ from typing import Any
 
 from demo.data.times import fmt_ms
 from demo.data.words import DOMAINS, FIRST, LAST
-from demo.vendors.segment import access
+from demo.vendors.segment.access import people, spaces
 from demo.vendors.segment.words import DESTINATION_KINDS, EVENTS, FUNCTION_TYPES, WAREHOUSE_KINDS, b62
 
 PARENT = "__parent"  # a parent's id that the API's object does not carry (never served)
@@ -254,6 +254,6 @@ def generate(
     catalog.tracking_plans(size["tracking_plans"])
     catalog.functions(size["functions"])
     catalog.transformations(size["transformations"])
-    access.people(catalog, size["users"], size["invites"], size["groups"])
+    people(catalog, size["users"], size["invites"], size["groups"])
     catalog.models(size["reverse_etl_models"])
-    access.spaces(catalog, size["spaces"])
+    spaces(catalog, size["spaces"])
