@@ -1,15 +1,13 @@
-"""The vendors the demo serves: one line each in ``VENDORS``.
+"""The vendors the demo serves, in ``VENDORS``. To add one (an API the demo answers as):
 
-To add a vendor (an API the demo answers as), in three steps:
-1. Write ``demo/vendors/<name>.py``: a ``Vendor`` subclass (``demo.rest.vendor``) with its
-   ``datasets``, ``options``, records (``make``, ``touch``), ``endpoints()`` and error shapes;
-   ``zendesk.py`` is the smallest to copy, ``tests/demo/test_registry.py`` has a tiny one.
-2. Import it here and append it to ``VENDORS``, last: the list's order is the routing order and
-   the order the shared seed is drawn in, so the vendors before it keep their data.
-3. Test what it answers in ``tests/demo/test_<name>.py``, against ``DemoAPI()``.
+1. Write ``demo/vendors/<name>.py``: a ``Vendor`` with datasets, options, make, touch, endpoints().
+2. Import its class below and append it to ``VENDORS`` (last: the others keep their seeded data).
+3. Test it in ``tests/demo/test_<name>.py``; ``tests/demo/test_vendor_registry.py`` has a tiny one.
 
-A list, not a decorator: the order is behaviour (routing, the seed's draws) and a list says it
-in one place; a vendor is registered by being listed here, not as a side effect of an import.
+``demo.rest.vendor.Vendor`` says what each part is; ``zendesk.py`` is the smallest whole vendor.
+A list, not a decorator: the order is behaviour (the routing order, and the order the shared
+seed is drawn in) and a list says it in one place; a vendor is registered by being listed
+here, not as a side effect of being imported.
 """
 
 from __future__ import annotations

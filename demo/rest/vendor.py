@@ -40,7 +40,13 @@ class Option:
 
 
 class Vendor(ErrorShapes):
-    """One API: subclass it, set the class attributes, implement what the API does."""
+    """One API. A subclass sets ``name``, ``prefix``, ``datasets`` and ``options``; writes
+    ``make`` (the n-th record of a sized dataset) and ``touch`` (a tick's update of one),
+    ``endpoints()`` (its routes: ``Endpoint``\\ s with a paging style of ``demo.rest.paging``)
+    and the ``ErrorShapes`` methods its API answers differently. ``build``, ``ticked``,
+    ``deleted`` and ``loaded`` serve datasets built around the sized ones and what follows a
+    change; ``params`` and ``tap_params`` fill the specs' placeholders.
+    """
 
     #: Its name: ``DemoAPI.vendor(name)``, and the seed of its own generator in ``build``.
     name: ClassVar[str]
