@@ -48,7 +48,7 @@ class Vendor(ErrorShapes):
     change; ``params`` and ``tap_params`` fill the specs' placeholders.
     """
 
-    #: Its name: ``DemoAPI.vendor(name)``, and the seed of its own generator in ``build``.
+    #: Its name, which also seeds its own generator in ``build`` ("mailchimp:1").
     name: ClassVar[str]
     #: Unknown paths under this prefix get this API's 404 ("": any path no other API claims).
     prefix: ClassVar[str]
