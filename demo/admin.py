@@ -2,8 +2,8 @@
 
 ``GET health``, ``GET params``, ``GET config`` (a tap config for this demo),
 ``GET|DELETE requests``, ``POST tick`` (JSON or query: ``now``, ``updates``, ``adds``),
-``POST reset``, ``GET data/<dataset>``, ``GET|POST settings`` (JSON: ``hubspot_links``
-``"absolute"``/``"relative"``, ``strict_tokens``), ``POST fail`` (JSON: the arguments of
+``POST reset``, ``GET data/<dataset>``, ``GET|POST settings`` (JSON: the vendors' switches,
+``hubspot_links`` ``"absolute"``/``"relative"``, ``strict_tokens``), ``POST fail`` (JSON: the arguments of
 ``DemoAPI.fail_next``), ``POST delete`` (JSON: ``dataset``, ``id``, optional ``now``: a record
 deleted at the source, see ``DemoAPI.delete``).
 """
@@ -11,17 +11,59 @@ deleted at the source, see ``DemoAPI.delete``).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
-from demo.data import DATASETS
-from demo.messages import ApiError, Reply, Request, json_reply
-from demo.times import fmt_ms, to_utc
-
-if TYPE_CHECKING:
-    from demo.api import DemoAPI
+from demo.core.messages import ApiError, Reply, Request, json_reply
+from demo.data.times import fmt_ms, to_utc
 
 PREFIX = "/_demo/"
 FAULT_FIELDS = ("count", "status", "path", "retry_after", "body", "drop", "cut", "delay", "ms_before_next")
+
+
+class Host(Protocol):
+    """What the admin endpoints work on (``DemoAPI``)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def ticks(self) -> int: ...
+
+    @property
+    def params(self) -> dict[str, Any]: ...
+
+    @property
+    def datasets(self) -> Sequence[str]: ...
+
+    @property
+    def requests(self) -> list[dict[str, Any]]: ...
+
+    def tap_config(self, **extra: Any) -> dict[str, Any]: ...
+
+    def clear_requests(self) -> int: ...
+
+    def tick(
+        self, now: datetime | str | None = None, *, updates: int = 5, adds: int = 3
+    ) -> dict[str, dict[str, list[Any]]]: ...
+
+    def reset(self) -> None: ...
+
+    def records(self, dataset: str) -> list[Any]: ...
+
+    def delete(
+        self, dataset: str, record_id: Any, now: datetime | str | None = None
+    ) -> dict[str, list[Any]]: ...
+
+    def switches(self) -> dict[str, Any]: ...
+
+    def change(self, **switches: Any) -> None: ...
+
+    @property
+    def fail_next(self) -> Callable[..., None]:
+        """``DemoAPI.fail_next``."""
+        ...
 
 
 def _options(request: Request) -> dict[str, Any]:
@@ -36,12 +78,12 @@ def _options(request: Request) -> dict[str, Any]:
     return options
 
 
-def handle(api: DemoAPI, request: Request) -> Reply:
+def handle(api: Host, request: Request) -> Reply:
     """Answer one admin request."""
     return json_reply(_answer(api, request))
 
 
-def _answer(api: DemoAPI, request: Request) -> Any:
+def _answer(api: Host, request: Request) -> Any:
     route, method = request.route[len(PREFIX) :].strip("/"), request.method
     if method == "GET" and route == "health":
         return {"ok": True, "url": api.url, "ticks": api.ticks}
@@ -64,19 +106,19 @@ def _answer(api: DemoAPI, request: Request) -> Any:
         return {"reset": True}
     if method == "GET" and route.startswith("data/"):
         name = route[len("data/") :]
-        if name not in DATASETS:
+        if name not in api.datasets:
             raise ApiError(404, {"error": f"unknown dataset {name!r}"})
         return api.records(name)
     if route == "settings" and method in ("GET", "POST"):
         if method == "POST":
             try:
-                api.settings.change(**_options(request))
+                api.change(**_options(request))
             except ValueError as err:
                 raise ApiError(400, {"error": str(err)}) from None
-        return api.settings.switches()
+        return api.switches()
     if method == "POST" and route == "delete":
         options = _options(request)
-        if options.get("dataset") not in DATASETS or "id" not in options:
+        if options.get("dataset") not in api.datasets or "id" not in options:
             raise ApiError(400, {"error": "give a known dataset and the id of one of its records"})
         try:
             return {"deleted": api.delete(options["dataset"], options["id"], options.get("now"))}

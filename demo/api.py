@@ -1,88 +1,45 @@
-"""A local demo API that answers like the APIs of the example specs in specs/.
+"""``DemoAPI``: the demo's one object, a local server that answers as every vendor of
+``demo.registry`` does (Mailchimp, Zendesk, Segment, HubSpot, Help Scout), with their data.
 
-Stdlib only. One threaded HTTP server (``demo.core``) serves, at once, the endpoints of
-the table in ``demo.endpoints``:
-
-* Mailchimp Marketing API 3.0: ``GET /3.0/lists/{list_id}/members`` (several lists),
-  ``GET /3.0/campaigns`` and ``GET /3.0/reports/{campaign_id}/email-activity`` (count/offset,
-  ``total_items``, ``since_last_changed`` inclusive / ``before_last_changed`` exclusive, Basic auth);
-* Zendesk Support: ``GET /api/v2/search/export`` (``filter[type]``, ``query`` with
-  ``updated>X`` / ``updated < X``, ``page[size]`` up to 1000, opaque ``page[after]``
-  cursors in ``meta.after_cursor`` with ``meta.has_more``; the last page keeps a cursor;
-  Basic or Bearer auth);
-* Segment Public API: the workspace, sources, destinations, warehouses, tracking plans,
-  functions, transformations, users, invites, groups, roles, labels, audit events, reverse-ETL
-  models, spaces and their children (``demo.segment``; ``pagination.count`` 1..1000,
-  ``pagination.cursor`` from ``data.pagination.next``, ``startTime`` inclusive / ``endTime``
-  exclusive, Bearer auth; a 429 nests ``msBeforeNext`` in ``errors[].data``);
-* HubSpot CRM v3: ``GET /crm/v3/objects/contacts`` (``limit`` up to 100, ``after``,
-  ``paging.next.link`` absolute on the host the client asked for, or relative
-  ``?after=...`` with ``hubspot_links="relative"``) and ``POST /crm/v3/objects/contacts/search``
-  (filters, sorts, ``limit`` and ``after`` in the body); Bearer auth;
-* Help Scout Mailbox API 2.0: ``GET /v2/conversations`` (25 a page, ``page``, ``status``
-  default ``active``, ``sortField``/``sortOrder``, ``modifiedSince``; an empty page has no
-  ``_embedded``) and ``POST /v2/oauth2/token`` (issues bearer tokens).
-
-Admin endpoints (not logged, see ``demo.admin``): ``GET /_demo/health``,
-``GET /_demo/params``, ``GET /_demo/config``, ``POST /_demo/tick``, ``POST /_demo/reset``,
-``GET|DELETE /_demo/requests``, ``GET /_demo/data/<dataset>``, ``GET|POST /_demo/settings``,
-``POST /_demo/fail``, ``POST /_demo/delete`` (a record deleted at the source).
-
-Python: ``with DemoAPI(seed=1) as api: ... api.url ... api.tick() ...``; see ``DemoAPI``
-(also ``fail_next`` to inject 429/5xx/dropped connections, ``strict_tokens`` to make Help
-Scout accept only tokens it issued).
-CLI: ``python demo/api.py --port 8765 [--state-file F]`` (with a state file the data
-survives restarts, and ``--port 0`` picks a free port; the first line printed is
-``Demo API listening on http://127.0.0.1:PORT``).
+Python: ``with DemoAPI(seed=1) as api: ... api.url ... api.tick() ...``. Command line:
+``python -m demo --port 8765`` (``demo.cli``). It puts together the HTTP server
+(``demo.core``), the store (``demo.data.store``), the vendors and their router
+(``demo.rest``) and the admin endpoints (``demo.admin``).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: python demo/api.py
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from demo import admin, endpoints
-from demo.core import Fault, FaultQueue, HttpServer, Reply, Request, RequestLog
-from demo.data import CHANGE_KEYS, DATASETS, ID_KEYS, TICKED
-from demo.mailchimp_data import extra_list_ids
-from demo.segment_catalog import FUNCTION_TYPES
-from demo.store import Context, Settings, Store, Tokens
-from demo.times import fmt_ms, fmt_offset, fmt_z, parse_time, to_utc
+from demo import admin
+from demo.core.messages import Reply, Request
+from demo.core.server import Fault, FaultQueue, HttpServer, RequestLog
+from demo.data.store import Changes, Store
+from demo.registry import VENDORS
+from demo.rest.router import Router
+from demo.rest.vendor import Vendor
 
-__all__ = [
-    "CHANGE_KEYS",
-    "DATASETS",
-    "ID_KEYS",
-    "TICKED",
-    "DemoAPI",
-    "fmt_ms",
-    "fmt_offset",
-    "fmt_z",
-    "main",
-    "parse_time",
-    "to_utc",
-]
+V = TypeVar("V", bound=Vendor)
 
 
 class DemoAPI:
-    """A local server that answers like Mailchimp, Zendesk, Segment, HubSpot and Help Scout.
+    """A local server that answers as the vendors do, from synthetic, deterministic data.
 
-    Records are synthetic and deterministic for a given ``seed`` (and ``now``): their
-    timestamps lie in the 30 days before ``now`` (default: the real clock at construction).
-    ``tick()`` moves some records' change timestamps to the present and adds new records;
-    ``delete()`` deletes one at the source. The sizes are the record counts of the ``TICKED``
-    datasets; Mailchimp has ``lists`` lists (``list_ids``, the first is ``list_id``, whose
-    members are ``members``) and ``campaigns`` campaigns (the first is ``campaign_id``, whose
-    email activity is ``emails``); ``extra`` sets the other sizes (``mailchimp_data.SIZES``,
-    ``segment_catalog.SIZES``). With ``state_file``, data is loaded from that file when it
-    exists (sizes and seed are then ignored) and written after every change.
-    ``hubspot_links`` is ``"absolute"`` (the live API) or ``"relative"`` (HubSpot's docs).
+    Records are the same for a given ``seed`` (and ``now``): their timestamps lie in the 30
+    days before ``now`` (default: the real clock at construction). ``tick()`` moves some
+    records' change timestamps to the present and adds new records; ``delete()`` deletes one
+    at the source. ``options`` are the vendors' options by name (``Vendor.options``): record
+    counts (``members``, ``emails``, ``users``, ``sources``, ``audit_events``, ``contacts``,
+    ``conversations``, ``lists``, ``campaigns``), account values (``list_id``,
+    ``campaign_id``, ``dc``, ``subdomain``, ``workspace_id``) and switches (``hubspot_links``
+    ``"absolute"`` or ``"relative"``, ``strict_tokens``); each reads back as an attribute
+    (``api.list_id``, ``api.list_ids``). ``extra`` sets the sizes of the datasets built
+    around the counted ones (Mailchimp's ``account.SIZES``, Segment's ``catalog.SIZES``).
+    With ``state_file``, data is loaded from that file when it exists (sizes and seed are then
+    ignored) and written after every change. ``vendors`` defaults to ``registry.VENDORS``.
     """
 
     def __init__(
@@ -91,42 +48,44 @@ class DemoAPI:
         *,
         host: str = "127.0.0.1",
         seed: int = 1,
-        members: int = 250,
-        emails: int = 120,
-        users: int = 300,
-        sources: int = 45,
-        audit_events: int = 500,
-        contacts: int = 230,
-        conversations: int = 110,
-        lists: int = 3,
-        campaigns: int = 6,
-        extra: dict[str, int] | None = None,
-        list_id: str = "a1b2c3d4e5",
-        campaign_id: str = "42694e9e57",
-        dc: str = "us21",
-        subdomain: str = "demo",
-        workspace_id: str = "9aQ1Lj62S4bomZKLF4DPqW",
         now: datetime | str | None = None,
-        strict_tokens: bool = False,
-        hubspot_links: str = "absolute",
         state_file: str | Path | None = None,
         verbose: bool = False,
+        extra: dict[str, int] | None = None,
+        vendors: Sequence[type[Vendor]] = VENDORS,
+        **options: Any,
     ) -> None:
+        known = {o.name for kind in vendors for o in kind.options}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(
+                f"DemoAPI: unknown options {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         self.host = host
         self.port = port
         self.seed = seed
         self.verbose = verbose
-        more = extra_list_ids(max(lists, 1))
-        self.settings = Settings(list_id, campaign_id, dc, subdomain, workspace_id, more_lists=more)
-        self.settings.change(strict_tokens=strict_tokens, hubspot_links=hubspot_links)
-        counts = (members, emails, users, sources, audit_events, contacts, conversations)
-        self.sizes = dict(zip(TICKED, counts, strict=True))
-        sizes = {"campaigns": campaigns, **(extra or {})}
-        self.store = Store(self.settings, self.sizes, seed=seed, now=now, state_file=state_file, extra=sizes)
-        self.context = Context(self.store, self.settings, Tokens())
+        self.store = Store(seed=seed, now=now, state_file=state_file)
+        self.vendors = tuple(kind(self.store, options, extra or {}) for kind in vendors)
+        self.store.open(self.vendors)
+        self.router = Router(self.store, self.vendors)
         self._log = RequestLog()
         self._faults = FaultQueue()
         self._server: HttpServer | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        """A vendor's setting by name: ``api.list_id``, ``api.hubspot_links``."""
+        for vendor in self.__dict__.get("vendors", ()):
+            if name in vendor.settings:
+                return vendor.settings[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def vendor(self, kind: type[V]) -> V:
+        """This server's instance of a vendor class (its settings, its state)."""
+        found = next((v for v in self.vendors if isinstance(v, kind)), None)
+        if found is None:
+            raise LookupError(f"this DemoAPI serves no {kind.__name__}")
+        return found
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -138,7 +97,7 @@ class DemoAPI:
                 self.host,
                 self.port,
                 logged=lambda request: not request.route.startswith(admin.PREFIX),
-                fault_reply=lambda request, fault: endpoints.vendor_for(request.route).fault(request, fault),
+                fault_reply=self.router.fault,
                 name="DemoAPI/1.0",
                 verbose=self.verbose,
                 log=self._log,
@@ -175,27 +134,20 @@ class DemoAPI:
     def _app(self, request: Request) -> Reply:
         if request.route.startswith(admin.PREFIX):
             return admin.handle(self, request)
-        return endpoints.route(request, self.context)
+        return self.router.answer(request)
 
     # ---------------------------------------------------------------- what the specs need
 
     @property
     def params(self) -> dict[str, Any]:
-        """Values for the specs' ``spec.properties`` placeholders that match this demo's data
-        (``resourceType``: every kind of Segment function, one partition each)."""
-        return {
-            "dc": self.dc,
-            "listId": self.list_id,
-            "campaignId": self.campaign_id,
-            "subdomain": self.subdomain,
-            "api_host": "api.segmentapis.com",
-            "resourceType": list(FUNCTION_TYPES),
-        }
+        """Values for the specs' ``spec.properties`` placeholders that match this demo's data."""
+        return {k: v for vendor in self.vendors for k, v in vendor.params().items()}
 
     def tap_config(self, **extra: Any) -> dict[str, Any]:
         """A tap-restspec config that points every spec at this demo (credentials are dummies)."""
         params = dict(self.params)
-        params["accessTokenUrl"] = f"{self.url}/v2/oauth2/token"
+        for vendor in self.vendors:
+            params.update(vendor.tap_params(self.url))
         config: dict[str, Any] = {
             "base_url": self.url,
             "username": "demo@example.com/token",
@@ -255,36 +207,31 @@ class DemoAPI:
             Fault(count, path, status, retry_after, dict(headers or {}), body, drop, cut, delay, hint)
         )
 
-    def issue_token(self) -> dict[str, Any]:
-        """A new Help Scout access token (accepted even with ``strict_tokens``)."""
-        return self.context.tokens.issue()
-
-    def revoke_tokens(self) -> None:
-        """Forget every issued Help Scout token (with ``strict_tokens`` they then get 401)."""
-        self.context.tokens.revoke()
-
     # ---------------------------------------------------------------- data
 
-    def records(self, dataset: str) -> list[dict[str, Any]]:
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """Every dataset's name."""
+        return self.store.datasets
+
+    def records(self, dataset: str) -> list[Any]:
         """Deep copies of a dataset's current records, in the API's natural order."""
         return self.store.records(dataset)
 
     def ids(self, dataset: str) -> list[Any]:
-        """The ids of a dataset's current records (see ``ID_KEYS``)."""
+        """The ids of a dataset's current records (``Dataset.id_key``)."""
         return self.store.ids(dataset)
 
     def changed_between(
         self, dataset: str, start: datetime | str | None = None, end: datetime | str | None = None
     ) -> list[dict[str, Any]]:
-        """Records whose change timestamp (``CHANGE_KEYS``) lies in ``[start, end)``.
+        """Records whose change timestamp (``Dataset.change_key``) lies in ``[start, end)``.
 
         This is the tap's window; note that Zendesk's own ``updated>X`` excludes X.
         """
         return self.store.changed_between(dataset, start, end)
 
-    def tick(
-        self, now: datetime | str | None = None, *, updates: int = 5, adds: int = 3
-    ) -> dict[str, dict[str, list[Any]]]:
+    def tick(self, now: datetime | str | None = None, *, updates: int = 5, adds: int = 3) -> Changes:
         """Change the data as time passes: per dataset, ``updates`` existing records get their
         change timestamp set to ``now`` (default: the real clock) and ``adds`` new records are
         created at ``now``. Returns ``{dataset: {"updated": [ids], "added": [ids]}}``.
@@ -298,7 +245,7 @@ class DemoAPI:
         """Delete a record at the source, and what hangs off it (a Segment source's connected
         destinations, their subscriptions, ...); a deleted Segment source also gets a
         ``Source Deleted`` audit event at ``now``. Returns ``{dataset: [ids removed]}``;
-        LookupError if there is no such record (``record_id`` is its ``ID_KEYS`` field)."""
+        LookupError if there is no such record (``record_id`` is its ``id_key`` field)."""
         return self.store.delete(dataset, record_id, now)
 
     def reset(self) -> None:
@@ -307,7 +254,7 @@ class DemoAPI:
         self.clear_requests()
 
     @property
-    def data(self) -> dict[str, list[dict[str, Any]]]:
+    def data(self) -> dict[str, list[Any]]:
         """The live datasets (hold ``store.lock`` to change them)."""
         return self.store.data
 
@@ -315,41 +262,14 @@ class DemoAPI:
     def ticks(self) -> int:
         return self.store.ticks
 
-    # ---------------------------------------------------------------- settings
+    # ---------------------------------------------------------------- switches
 
-    list_id = property(lambda self: self.settings.list_id)
-    list_ids = property(lambda self: [self.settings.list_id, *self.settings.more_lists])
-    campaign_id = property(lambda self: self.settings.campaign_id)
-    dc = property(lambda self: self.settings.dc)
-    subdomain = property(lambda self: self.settings.subdomain)
-    workspace_id = property(lambda self: self.settings.workspace_id)
+    def switches(self) -> dict[str, Any]:
+        """Every vendor's switches (``hubspot_links``, ``strict_tokens``) and their values."""
+        return {k: v for vendor in self.vendors for k, v in vendor.switches().items()}
 
-    @property
-    def strict_tokens(self) -> bool:
-        return self.settings.strict_tokens
-
-    @strict_tokens.setter
-    def strict_tokens(self, value: bool) -> None:
-        self.settings.change(strict_tokens=value)
-
-    @property
-    def hubspot_links(self) -> str:
-        return self.settings.hubspot_links
-
-    @hubspot_links.setter
-    def hubspot_links(self, value: str) -> None:
-        self.settings.change(hubspot_links=value)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python demo/api.py --port 8765 ...`` (see ``demo.cli``)."""
-    from demo.cli import main as run
-
-    run(argv)
-
-
-if __name__ == "__main__":
-    main()
+    def change(self, **switches: Any) -> None:
+        """Set switches by name; an unknown name or value is a ValueError."""
+        for name, value in switches.items():
+            if not any(vendor.switch(name, value) for vendor in self.vendors):
+                raise ValueError(f"unknown setting {name}={value!r}")

@@ -1,5 +1,8 @@
-"""The demo API's command line: ``python demo/api.py --port 8765 [--state-file F] [sizes]``.
+"""The demo API's command line: ``python -m demo --port 8765 [--state-file F] [options]``.
 
+Besides ``--host``, ``--port`` (0 picks a free port), ``--seed``, ``--state-file`` (the data
+survives restarts) and ``--verbose``, each vendor's options with ``flag`` set are flags:
+record counts (``--members 250``), switches (``--hubspot-links relative``, ``--strict-tokens``).
 The first line printed is ``Demo API listening on http://127.0.0.1:PORT``; SIGTERM and SIGINT
 stop it.
 """
@@ -9,47 +12,50 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from collections.abc import Sequence
 
 from demo.api import DemoAPI
-
-#: CLI flag -> (DemoAPI keyword, default record count).
-SIZES = {
-    "members": ("members", 250),
-    "emails": ("emails", 120),
-    "users": ("users", 300),
-    "sources": ("sources", 45),
-    "audit-events": ("audit_events", 500),
-    "contacts": ("contacts", 230),
-    "conversations": ("conversations", 110),
-    "lists": ("lists", 3),
-    "campaigns": ("campaigns", 6),
-}
+from demo.registry import VENDORS
+from demo.rest.vendor import Option, Vendor
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description="A local demo API that answers like the APIs of the example specs in specs/."
+def flags(vendors: Sequence[type[Vendor]]) -> list[Option]:
+    """The vendors' options that are command-line flags, in the vendors' order."""
+    return [option for vendor in vendors for option in vendor.options if option.flag]
+
+
+def parser(vendors: Sequence[type[Vendor]] = VENDORS) -> argparse.ArgumentParser:
+    parse = argparse.ArgumentParser(
+        prog="python -m demo",
+        description="A local demo API that answers like the APIs of the example specs in specs/.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--state-file", help="keep the data here, across restarts")
-    parser.add_argument("--hubspot-links", choices=("absolute", "relative"), default="absolute")
-    parser.add_argument("--strict-tokens", action="store_true", help="Help Scout: only issued tokens")
-    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    for flag, (_, default) in SIZES.items():
-        parser.add_argument(f"--{flag}", type=int, default=default)
-    args = parser.parse_args(argv)
-    sizes = {keyword: getattr(args, flag.replace("-", "_")) for flag, (keyword, _) in SIZES.items()}
+    parse.add_argument("--host", default="127.0.0.1")
+    parse.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parse.add_argument("--seed", type=int, default=1)
+    parse.add_argument("--state-file", help="keep the data here, across restarts")
+    parse.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    for option in flags(vendors):
+        flag = "--" + option.name.replace("_", "-")
+        if option.choices == (False, True):
+            parse.add_argument(flag, action="store_true", help=option.help)
+        elif option.choices:
+            parse.add_argument(flag, choices=option.choices, default=option.default, help=option.help)
+        else:
+            parse.add_argument(flag, type=type(option.default), default=option.default, help=option.help)
+    return parse
+
+
+def main(argv: list[str] | None = None, vendors: Sequence[type[Vendor]] = VENDORS) -> None:
+    args = parser(vendors).parse_args(argv)
+    options = {option.name: getattr(args, option.name) for option in flags(vendors)}
     api = DemoAPI(
         args.port,
         host=args.host,
         seed=args.seed,
         state_file=args.state_file,
-        hubspot_links=args.hubspot_links,
-        strict_tokens=args.strict_tokens,
         verbose=args.verbose,
-        **sizes,
+        vendors=vendors,
+        **options,
     )
     api.start()
 

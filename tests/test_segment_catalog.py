@@ -17,7 +17,8 @@ from math import ceil
 import pytest
 
 from demo.api import DemoAPI
-from demo.segment_catalog import FUNCTION_TYPES, PARENT
+from demo.vendors.segment.catalog import PARENT
+from demo.vendors.segment.words import FUNCTION_TYPES
 from tap_restspec.spec import load_spec
 from tap_restspec.templating import encode_host_value, render
 from tests.helpers import ROOT, run_tap

@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from demo.api import ID_KEYS, TICKED, DemoAPI
+from demo.api import DemoAPI
+from demo.registry import ID_KEYS, TICKED
 from tap_restspec.dates import to_iso
 from tap_restspec.spec import load_spec
 from tap_restspec.templating import encode_host_value, render

@@ -1,12 +1,13 @@
 """More of a Mailchimp account than one list and one campaign: its other lists, its campaigns,
 and the email activity of each sent campaign.
 
-``generate(rng, data, maker, settings, now, sizes)`` fills ``DATASETS``. The members of the
-other lists (``Settings.more_lists``) are partly the same people as the first list's, so the
-same member id (the MD5 of the lowercased email) appears in two lists, as in Mailchimp. The
-first campaign is ``Settings.campaign_id``, sent to the first list, and its activity is the
-``mailchimp_email_activity`` dataset; the other sent campaigns' activity is in
-``mailchimp_campaign_activity``; a draft (``status`` ``save``) has none.
+``generate(rng, data, make, account, now, sizes)`` fills ``mailchimp_list_members``,
+``mailchimp_campaigns`` and ``mailchimp_campaign_activity``. The members of the other lists
+(``more_lists``) are partly the same people as the first list's, so the same member id (the
+MD5 of the lowercased email) appears in two lists, as in Mailchimp. The first campaign is
+``campaign_id``, sent to the first list, and its activity is the ``mailchimp_email_activity``
+dataset; the other sent campaigns' activity is in ``mailchimp_campaign_activity``; a draft
+(``status`` ``save``) has none.
 
 Campaign objects as List campaigns (https://mailchimp.com/developer/marketing/api/campaigns/list-campaigns/)
 documents them: ``id``, ``web_id``, ``type``, ``create_time``, ``archive_url``, ``status``,
@@ -21,17 +22,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from demo.times import fmt_offset
+from demo.data.times import fmt_offset
 
-DATASETS: tuple[str, ...] = ("mailchimp_list_members", "mailchimp_campaigns", "mailchimp_campaign_activity")
-ID_KEYS: dict[str, str | None] = {
-    "mailchimp_list_members": None,  # (list_id, id): the id alone repeats across lists
-    "mailchimp_campaigns": "id",
-    "mailchimp_campaign_activity": None,  # (campaign_id, email_id)
-}
-RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "mailchimp_campaign_activity": (("campaign_id", "mailchimp_campaigns"),),
-}
+#: Record counts (``DemoAPI(extra=...)`` changes them).
 SIZES: dict[str, int] = {"list_members": 40, "campaigns": 6, "campaign_emails": 25}
 
 
@@ -45,19 +38,26 @@ def extra_list_ids(count: int) -> tuple[str, ...]:
     return tuple(ten_hex(f"list:{n}") for n in range(1, count))
 
 
-class Ids(Protocol):
-    list_id: str
-    campaign_id: str
-    dc: str
-    more_lists: tuple[str, ...]
+class Account(Protocol):
+    """The account's ids (``Mailchimp``)."""
+
+    @property
+    def list_id(self) -> str: ...
+
+    @property
+    def campaign_id(self) -> str: ...
+
+    @property
+    def dc(self) -> str: ...
+
+    @property
+    def more_lists(self) -> tuple[str, ...]: ...
 
 
-class Makes(Protocol):
-    """``data.Maker``: the members and email-activity records of the first list and campaign."""
+class Make(Protocol):
+    """``Store.make``: the next member or email-activity record of the first list and campaign."""
 
-    def make(
-        self, dataset: str, rng: random.Random, created: datetime, changed: datetime
-    ) -> dict[str, Any]: ...
+    def __call__(self, dataset: str, rng: random.Random, created: datetime, changed: datetime) -> Any: ...
 
 
 def _relist(member: dict[str, Any], list_id: str, dc: str) -> dict[str, Any]:
@@ -135,12 +135,13 @@ def _campaign(
 def generate(
     rng: random.Random,
     data: dict[str, list[Any]],
-    maker: Makes,
-    settings: Ids,
+    make: Make,
+    account: Account,
     now: datetime,
     sizes: dict[str, int] | None = None,
 ) -> None:
-    """Fill ``DATASETS`` (the first list's members and campaign's activity must be in ``data``)."""
+    """Fill the other lists, the campaigns and their activity (the first list's members and
+    campaign's activity must be in ``data``)."""
     size = {**SIZES, **(sizes or {})}
 
     def moments() -> tuple[datetime, datetime]:
@@ -150,37 +151,35 @@ def generate(
 
     first = data["mailchimp_members"]
     members = []
-    for list_id in settings.more_lists:
+    for list_id in account.more_lists:
         shared = rng.sample(first, min(len(first), size["list_members"] // 4))
         for member in shared:  # the same person, subscribed to this list too
             created, changed = moments()
             again = {**member, "last_changed": fmt_offset(changed), "timestamp_opt": fmt_offset(created)}
-            members.append(_relist(again, list_id, settings.dc))
+            members.append(_relist(again, list_id, account.dc))
         for _ in range(size["list_members"] - len(shared)):
             created, changed = moments()
-            made = maker.make("mailchimp_members", rng, created, changed)
-            members.append(_relist(made, list_id, settings.dc))
+            made = make("mailchimp_members", rng, created, changed)
+            members.append(_relist(made, list_id, account.dc))
     data["mailchimp_list_members"] = members
 
-    lists = (settings.list_id, *settings.more_lists)
+    lists = (account.list_id, *account.more_lists)
     campaigns, activity = [], []
     for n in range(size["campaigns"]):
         created, _ = moments()
-        campaign_id = settings.campaign_id if n == 0 else ten_hex(f"campaign:{n}")
+        campaign_id = account.campaign_id if n == 0 else ten_hex(f"campaign:{n}")
         list_id = lists[n % len(lists)]
         draft = n > 0 and n % 4 == 3
         emails: list[dict[str, Any]] = []
         if n > 0 and not draft:
             for _ in range(size["campaign_emails"]):
                 start, end = moments()
-                email = maker.make("mailchimp_email_activity", rng, start, end)
-                self_link = (
-                    f"https://{settings.dc}.api.mailchimp.com/3.0/reports/{campaign_id}/email-activity"
-                )
+                email = make("mailchimp_email_activity", rng, start, end)
+                self_link = f"https://{account.dc}.api.mailchimp.com/3.0/reports/{campaign_id}/email-activity"
                 link = {**email["_links"][0], "href": f"{self_link}/{email['email_id']}"}
                 emails.append({**email, "campaign_id": campaign_id, "list_id": list_id, "_links": [link]})
         sent = None if draft else len(data["mailchimp_email_activity"]) if n == 0 else len(emails)
-        campaigns.append(_campaign(rng, n, campaign_id, list_id, created, sent, settings.dc))
+        campaigns.append(_campaign(rng, n, campaign_id, list_id, created, sent, account.dc))
         activity += emails
     campaigns.sort(key=lambda c: c["create_time"])
     data["mailchimp_campaigns"], data["mailchimp_campaign_activity"] = campaigns, activity

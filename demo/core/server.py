@@ -1,10 +1,9 @@
-"""The one small core under the demo API and the tests' server (stdlib only).
+"""The threaded HTTP server under the demo API and the tests' servers (stdlib only).
 
 ``HttpServer`` is a threaded HTTP/1.1 server around a function ``Request -> Reply``, with
 a ``RequestLog`` (every request, then the status it got; 0 for a dropped connection) and a
 ``FaultQueue`` (``Fault``: a status with ``Retry-After``, a delay, a dropped connection, a
-cut body, a raw body) consulted before the function is called. Time windows and
-parameter checks are in ``demo.checks``.
+cut body, a raw body) consulted before the function is called. It knows no API.
 """
 
 from __future__ import annotations
@@ -21,9 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from demo.messages import JSON_TYPE, ApiError, Headers, Reply, Request, json_reply
-
-__all__ = ["ApiError", "Fault", "FaultQueue", "Headers", "HttpServer", "Reply", "Request", "RequestLog"]
+from demo.core.messages import JSON_TYPE, ApiError, Headers, Reply, Request, json_reply
 
 # --------------------------------------------------------------------------- log and faults
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from demo.messages import Request
-from demo.times import epoch, parse_time
+from demo.core.messages import Request
+from demo.data.times import epoch, parse_time
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": lambda a, b: a >= b,

@@ -1,7 +1,8 @@
-"""The paging styles, time-window parameters and filters that the endpoint table names.
+"""The paging styles, time-window parameters and filters an ``Endpoint`` names.
 
-A paging style ``read``s and checks its query parameters (raising the API's own error),
-then ``cut``s the matching records into a ``Page``.
+A paging style ``read``s and checks its query parameters (raising the API's own error,
+from its ``ErrorShapes``), then ``cut``s the matching records into a ``Page``. A new style is
+one more class here with ``read`` and ``cut`` (``Paging``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ import base64
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from demo.checks import Bound, int_param, time_param
-from demo.messages import Request
-from demo.vendors import Vendor
-
-Row = dict[str, Any]
+from demo.core.messages import Request
+from demo.data.store import Row
+from demo.rest.checks import Bound, int_param, time_param
+from demo.rest.errors import ErrorShapes
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Page:
 
 
 class Paging(Protocol):
-    def read(self, request: Request, vendor: Vendor) -> Any: ...
+    def read(self, request: Request, errors: ErrorShapes) -> Any: ...
 
     def cut(self, rows: list[Row], params: Any) -> Page: ...
 
@@ -57,9 +57,9 @@ class Offset:
     hi: int
     lo: int = 0
 
-    def read(self, request: Request, vendor: Vendor) -> tuple[int, int]:
-        count = int_param(request, self.limit, vendor.invalid, default=self.default, lo=self.lo, hi=self.hi)
-        offset = int_param(request, self.offset, vendor.invalid, default=0, lo=0)
+    def read(self, request: Request, errors: ErrorShapes) -> tuple[int, int]:
+        count = int_param(request, self.limit, errors.invalid, default=self.default, lo=self.lo, hi=self.hi)
+        offset = int_param(request, self.offset, errors.invalid, default=0, lo=0)
         return count, offset
 
     def cut(self, rows: list[Row], params: tuple[int, int]) -> Page:
@@ -76,13 +76,13 @@ class Cursor:
     hi: int
     lo: int = 1
 
-    def read(self, request: Request, vendor: Vendor) -> tuple[int, int]:
-        count = int_param(request, self.limit, vendor.invalid, lo=self.lo, hi=self.hi)
+    def read(self, request: Request, errors: ErrorShapes) -> tuple[int, int]:
+        count = int_param(request, self.limit, errors.invalid, lo=self.lo, hi=self.hi)
         raw = request.q(self.cursor)
         try:
             offset = int(unb64(raw)) if raw else 0
         except ValueError:
-            raise vendor.invalid(self.cursor, "Invalid pagination cursor") from None
+            raise errors.invalid(self.cursor, "Invalid pagination cursor") from None
         return count, offset
 
     def cut(self, rows: list[Row], params: tuple[int, int]) -> Page:
@@ -111,13 +111,13 @@ class After:
     lo: int = 1
     key: str = "id"
 
-    def read(self, request: Request, vendor: Vendor) -> tuple[int, int]:
-        limit = int_param(request, self.limit, vendor.invalid, default=self.default, lo=self.lo, hi=self.hi)
+    def read(self, request: Request, errors: ErrorShapes) -> tuple[int, int]:
+        limit = int_param(request, self.limit, errors.invalid, default=self.default, lo=self.lo, hi=self.hi)
         raw = request.q(self.after)
         try:
             start = int(raw) if raw else 0
         except ValueError:
-            raise vendor.invalid(self.after, f"Invalid {self.after}: {raw}") from None
+            raise errors.invalid(self.after, f"Invalid {self.after}: {raw}") from None
         return limit, start
 
     def cut(self, rows: list[Row], params: tuple[int, int]) -> Page:
@@ -137,8 +137,8 @@ class Numbered:
     size: int
     first: int = 1
 
-    def read(self, request: Request, vendor: Vendor) -> int:
-        return int_param(request, self.page, vendor.invalid, default=self.first, lo=self.first)
+    def read(self, request: Request, errors: ErrorShapes) -> int:
+        return int_param(request, self.page, errors.invalid, default=self.first, lo=self.first)
 
     def cut(self, rows: list[Row], number: int) -> Page:
         pages = (len(rows) + self.size - 1) // self.size
@@ -159,8 +159,8 @@ class WindowParam:
     field: str
     op: str
 
-    def bound(self, request: Request, vendor: Vendor) -> Bound | None:
-        value = time_param(request, self.name, vendor.invalid, vendor.bad_time)
+    def bound(self, request: Request, errors: ErrorShapes) -> Bound | None:
+        value = time_param(request, self.name, errors.invalid, errors.bad_time)
         return None if value is None else Bound(self.field, self.op, value)
 
 

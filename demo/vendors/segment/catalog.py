@@ -1,12 +1,14 @@
 """The rest of a Segment workspace, beside its sources: records shaped as the Public API's
 objects (``segmentio/public-api-sdk-go`` models, API version 73.2.0), consistent with each other.
 
-``generate(rng, data, workspace_id, now, sizes)`` fills every dataset of ``DATASETS`` from the
-sources already in ``data``: destinations belong to existing sources, warehouses are connected
-to existing sources, syncs report on those connections, rules belong to tracking plans,
-versions to functions, group members are workspace users, audiences belong to spaces.
+``generate(rng, data, workspace_id, now, sizes)`` fills every dataset but the sources and the
+audit events, from the sources already in ``data``: destinations belong to existing sources,
+warehouses are connected to existing sources, syncs report on those connections, rules
+belong to tracking plans, versions to functions, group members are workspace users,
+audiences belong to spaces.
 Fields that link a record to its parent but are not in the API's object are kept under
-``PARENT`` and stripped when served. ``RELATIONS`` says which dataset hangs off which.
+``PARENT`` and stripped when served. The ``Segment`` vendor declares which dataset hangs off
+which (``Dataset.links``).
 """
 
 from __future__ import annotations
@@ -15,55 +17,14 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from demo.times import fmt_ms
-from demo.words import (
-    B62,
-    DESTINATION_KINDS,
-    DOMAINS,
-    EVENTS,
-    FIRST,
-    FUNCTION_TYPES,
-    LABELS,
-    LAST,
-    ROLES,
-    WAREHOUSE_KINDS,
-)
+from demo.data.times import fmt_ms
+from demo.data.words import DOMAINS, FIRST, LAST
+from demo.vendors.segment.access import people, spaces
+from demo.vendors.segment.words import DESTINATION_KINDS, EVENTS, FUNCTION_TYPES, WAREHOUSE_KINDS, b62
 
 PARENT = "__parent"  # a parent's id that the API's object does not carry (never served)
 
-_TABLES = (
-    "workspace destinations destination_subscriptions warehouses source_warehouses warehouse_syncs "
-    "tracking_plans tracking_plan_rules functions function_versions transformations users invites "
-    "groups group_members roles labels reverse_etl_models spaces space_audiences"
-)
-DATASETS: tuple[str, ...] = tuple(f"segment_{name}" for name in _TABLES.split())
-
-#: The field that identifies a record (None: the record is itself the id, as an invite's email).
-ID_KEYS: dict[str, str | None] = {
-    **{name: "id" for name in DATASETS},
-    "segment_source_warehouses": None,
-    "segment_warehouse_syncs": None,
-    "segment_tracking_plan_rules": None,
-    "segment_invites": None,
-    "segment_group_members": None,
-    "segment_labels": None,
-}
-
-#: child dataset -> ((link field, parent dataset), ...): deleting a parent deletes its children.
-RELATIONS: dict[str, tuple[tuple[str, str], ...]] = {
-    "segment_destinations": (("sourceId", "segment_sources"),),
-    "segment_destination_subscriptions": (("destinationId", "segment_destinations"),),
-    "segment_source_warehouses": (("sourceId", "segment_sources"), ("warehouseId", "segment_warehouses")),
-    "segment_warehouse_syncs": ((PARENT, "segment_warehouses"), ("sourceId", "segment_sources")),
-    "segment_tracking_plan_rules": ((PARENT, "segment_tracking_plans"),),
-    "segment_function_versions": ((PARENT, "segment_functions"),),
-    "segment_transformations": (("sourceId", "segment_sources"),),
-    "segment_group_members": (("userGroupId", "segment_groups"), ("userId", "segment_users")),
-    "segment_reverse_etl_models": (("sourceId", "segment_sources"),),
-    "segment_space_audiences": (("spaceId", "segment_spaces"),),
-}
-
-#: Record counts (children per parent are drawn from small ranges).
+#: Record counts (children per parent are drawn from small ranges; ``DemoAPI(extra=...)``).
 SIZES: dict[str, int] = {
     "destinations": 70,
     "warehouses": 3,
@@ -78,11 +39,9 @@ SIZES: dict[str, int] = {
 }
 
 
-def _b62(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(B62) for _ in range(n))
+class Catalog:
+    """One generator drawing a workspace's records in order (``access.Draw``)."""
 
-
-class _Catalog:
     def __init__(
         self, rng: random.Random, data: dict[str, list[Any]], workspace_id: str, now: datetime
     ) -> None:
@@ -92,7 +51,7 @@ class _Catalog:
         return fmt_ms(self.now - timedelta(seconds=self.rng.random() * days * 86400))
 
     def logos(self) -> dict[str, str]:
-        return {"default": f"https://cdn.filepicker.io/api/file/{_b62(self.rng, 20)}", "mark": "", "alt": ""}
+        return {"default": f"https://cdn.filepicker.io/api/file/{b62(self.rng, 20)}", "mark": "", "alt": ""}
 
     def person(self, n: int) -> tuple[str, str]:
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
@@ -104,11 +63,11 @@ class _Catalog:
             slug, name, category, actions = self.rng.choice(DESTINATION_KINDS)
             source = sources[n % len(sources)] if n < len(sources) else self.rng.choice(sources)
             destination = {
-                "id": _b62(self.rng, 24),
+                "id": b62(self.rng, 24),
                 "name": f"{name} {n + 1}",
                 "enabled": self.rng.random() < 0.8,
                 "metadata": {
-                    "id": _b62(self.rng, 24),
+                    "id": b62(self.rng, 24),
                     "name": name,
                     "slug": slug,
                     "description": f"Send your Segment data to {name}.",
@@ -126,9 +85,9 @@ class _Catalog:
                 event = self.rng.choice(EVENTS)
                 subs.append(
                     {
-                        "id": _b62(self.rng, 22),
+                        "id": b62(self.rng, 22),
                         "name": f"Send {event} {k + 1}",
-                        "actionId": _b62(self.rng, 22),
+                        "actionId": b62(self.rng, 22),
                         "actionSlug": "sendEvent",
                         "destinationId": destination["id"],
                         "enabled": True,
@@ -144,9 +103,9 @@ class _Catalog:
             slug, name = WAREHOUSE_KINDS[n % len(WAREHOUSE_KINDS)]
             rows.append(
                 {
-                    "id": _b62(self.rng, 22),
+                    "id": b62(self.rng, 22),
                     "metadata": {
-                        "id": _b62(self.rng, 10),
+                        "id": b62(self.rng, 10),
                         "slug": slug,
                         "name": name,
                         "description": f"{name} as a Segment warehouse.",
@@ -186,7 +145,7 @@ class _Catalog:
         for n in range(total):
             created = self.moment()
             plan = {
-                "id": "tp_" + _b62(self.rng, 24),
+                "id": "tp_" + b62(self.rng, 24),
                 "name": f"Tracking plan {n + 1}",
                 "slug": f"tracking-plan-{n + 1}",
                 "description": "Events the web and mobile sources may send.",
@@ -218,21 +177,21 @@ class _Catalog:
             author, _ = self.person(n)
             created = self.moment()
             function = {
-                "id": "sfnc_" + _b62(self.rng, 22),
+                "id": "sfnc_" + b62(self.rng, 22),
                 "resourceType": kind,
                 "createdAt": created,
-                "createdBy": _b62(self.rng, 27),
+                "createdBy": b62(self.rng, 27),
                 "displayName": f"{kind.title().replace('_', ' ')} function {n + 1}",
                 "description": "Enriches events before they leave Segment.",
                 "logoUrl": "",
-                "catalogId": _b62(self.rng, 24),
+                "catalogId": b62(self.rng, 24),
             }
             functions.append(function)
             count = self.rng.randint(1, 3)
             for k in range(count):
                 versions.append(
                     {
-                        "id": _b62(self.rng, 27),
+                        "id": b62(self.rng, 27),
                         "author": author,
                         "code": f"async function onTrack(event) {{\n  // v{k + 1}\n  return event\n}}\n",
                         "isDeployed": k == count - 1,
@@ -248,7 +207,7 @@ class _Catalog:
         sources = self.data["segment_sources"]
         self.data["segment_transformations"] = [
             {
-                "id": _b62(self.rng, 27),
+                "id": b62(self.rng, 27),
                 "name": f"Rename {event}",
                 "sourceId": self.rng.choice(sources)["id"],
                 "enabled": self.rng.random() < 0.7,
@@ -263,48 +222,11 @@ class _Catalog:
             for event in (self.rng.choice(EVENTS) for _ in range(total if sources else 0))
         ]
 
-    def permission(self, role: tuple[str, str, str]) -> dict[str, Any]:
-        resource = {"id": self.workspace_id, "type": "WORKSPACE"}
-        return {"roleName": role[1], "roleId": role[0], "resources": [resource]}
-
-    def people(self, users: int, invites: int, groups: int) -> None:
-        rows = []
-        for n in range(users):
-            name, email = self.person(n)
-            role = self.rng.choice(ROLES)
-            rows.append(
-                {
-                    "id": _b62(self.rng, 27),
-                    "name": name,
-                    "email": email,
-                    "permissions": [self.permission(role)],
-                }
-            )
-        self.data["segment_users"] = rows
-        self.data["segment_invites"] = [self.person(1000 + n)[1] for n in range(invites)]
-        teams, members = [], []
-        for n in range(groups):
-            group_id = _b62(self.rng, 27)
-            chosen = self.rng.sample(rows, min(len(rows), self.rng.randint(1, 8)))
-            members += [{"userGroupId": group_id, "userId": user["id"]} for user in chosen]
-            permissions = [self.permission(ROLES[2 + n % (len(ROLES) - 2)])]
-            teams.append(
-                {
-                    "memberCount": len(chosen),
-                    "permissions": permissions,
-                    "id": group_id,
-                    "name": f"Team {n + 1}",
-                }
-            )
-        self.data["segment_groups"], self.data["segment_group_members"] = teams, members
-        self.data["segment_roles"] = [{"id": i, "name": n, "description": d} for i, n, d in ROLES]
-        self.data["segment_labels"] = [{"key": k, "value": v, "description": d} for k, v, d in LABELS]
-
     def models(self, total: int) -> None:
         sources = self.data["segment_sources"]
         self.data["segment_reverse_etl_models"] = [
             {
-                "id": _b62(self.rng, 22),
+                "id": b62(self.rng, 22),
                 "sourceId": self.rng.choice(sources)["id"],
                 "name": f"Model {n + 1}",
                 "description": "Customers with a lifetime value above 1000.",
@@ -315,34 +237,6 @@ class _Catalog:
             for n in range(total if sources else 0)
         ]
 
-    def spaces(self, total: int) -> None:
-        spaces, audiences = [], []
-        for n in range(total):
-            space = {"id": "spa_" + _b62(self.rng, 22), "slug": f"space-{n + 1}", "name": f"Space {n + 1}"}
-            spaces.append(space)
-            for k in range(self.rng.randint(2, 5)):
-                created = self.moment()
-                audiences.append(
-                    {
-                        "computeCadence": {"type": self.rng.choice(("BATCH", "REALTIME"))},
-                        "size": {"type": "USERS", "count": self.rng.randint(10, 50000)},
-                        "id": "aud_" + _b62(self.rng, 24),
-                        "spaceId": space["id"],
-                        "name": f"Audience {n + 1}.{k + 1}",
-                        "description": "Users who bought twice in 30 days.",
-                        "key": f"audience_{n + 1}_{k + 1}",
-                        "enabled": True,
-                        "definition": {"query": "event('Order Completed').count() >= 2 within 30 days"},
-                        "status": "Live",
-                        "createdBy": _b62(self.rng, 27),
-                        "updatedBy": _b62(self.rng, 27),
-                        "createdAt": created,
-                        "updatedAt": created,
-                        "audienceType": "USERS",
-                    }
-                )
-        self.data["segment_spaces"], self.data["segment_space_audiences"] = spaces, audiences
-
 
 def generate(
     rng: random.Random,
@@ -351,15 +245,15 @@ def generate(
     now: datetime,
     sizes: dict[str, int] | None = None,
 ) -> None:
-    """Fill every dataset of ``DATASETS`` (the sources must already be in ``data``)."""
+    """Fill every dataset but the sources and audit events (the sources must be in ``data``)."""
     size = {**SIZES, **(sizes or {})}
     data["segment_workspace"] = [{"id": workspace_id, "slug": "demo-workspace", "name": "Demo Workspace"}]
-    catalog = _Catalog(rng, data, workspace_id, now)
+    catalog = Catalog(rng, data, workspace_id, now)
     catalog.destinations(size["destinations"])
     catalog.warehouses(size["warehouses"])
     catalog.tracking_plans(size["tracking_plans"])
     catalog.functions(size["functions"])
     catalog.transformations(size["transformations"])
-    catalog.people(size["users"], size["invites"], size["groups"])
+    people(catalog, size["users"], size["invites"], size["groups"])
     catalog.models(size["reverse_etl_models"])
-    catalog.spaces(size["spaces"])
+    spaces(catalog, size["spaces"])

@@ -1,0 +1,156 @@
+"""Segment Public API: a workspace, its sources and audit trail, and the rest of its catalog.
+
+https://docs.segmentapis.com: Bearer auth; ``pagination.count`` 1..1000 and
+``pagination.cursor`` from ``data.pagination.next``; ``startTime`` inclusive, ``endTime``
+exclusive on the audit trail; errors are ``{"errors": [...]}``, and a 429 nests
+``msBeforeNext`` in ``errors[].data``. Its paths are at the root of the host, so every path
+no other API claims is Segment's.
+
+``routes``: the endpoints; ``records``: sources and audit events (what a tick changes);
+``catalog``: the rest of the workspace; ``words``: its word lists.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+from demo.core.messages import ApiError, Reply, Request
+from demo.core.server import Fault
+from demo.data.store import Changes, Dataset, Row
+from demo.rest.endpoint import Endpoint
+from demo.rest.vendor import Option, Vendor
+from demo.vendors.segment import catalog, records
+from demo.vendors.segment.catalog import PARENT
+from demo.vendors.segment.routes import Routes
+from demo.vendors.segment.words import FUNCTION_TYPES
+
+# The field that identifies a record is "id", except where none does (None: the record itself,
+# as an invite's email). Deleting a parent deletes the records that link to it.
+BY_SOURCE = ("sourceId", "segment_sources")
+DATASETS = (
+    Dataset("segment_sources", size="sources"),
+    # Newest first, like an audit trail; a tick adds events about the sources it changed.
+    Dataset(
+        "segment_audit_events", change_key="timestamp", size="audit_events", ticks=False, newest_first=True
+    ),
+    Dataset("segment_workspace"),
+    Dataset("segment_destinations", links=(BY_SOURCE,)),
+    Dataset("segment_destination_subscriptions", links=(("destinationId", "segment_destinations"),)),
+    Dataset("segment_warehouses"),
+    Dataset(
+        "segment_source_warehouses", id_key=None, links=(BY_SOURCE, ("warehouseId", "segment_warehouses"))
+    ),
+    Dataset("segment_warehouse_syncs", id_key=None, links=((PARENT, "segment_warehouses"), BY_SOURCE)),
+    Dataset("segment_tracking_plans"),
+    Dataset("segment_tracking_plan_rules", id_key=None, links=((PARENT, "segment_tracking_plans"),)),
+    Dataset("segment_functions"),
+    Dataset("segment_function_versions", links=((PARENT, "segment_functions"),)),
+    Dataset("segment_transformations", links=(BY_SOURCE,)),
+    Dataset("segment_users"),
+    Dataset("segment_invites", id_key=None),
+    Dataset("segment_groups"),
+    Dataset(
+        "segment_group_members",
+        id_key=None,
+        links=(("userGroupId", "segment_groups"), ("userId", "segment_users")),
+    ),
+    Dataset("segment_roles"),
+    Dataset("segment_labels", id_key=None),
+    Dataset("segment_reverse_etl_models", links=(BY_SOURCE,)),
+    Dataset("segment_spaces"),
+    Dataset("segment_space_audiences", links=(("spaceId", "segment_spaces"),)),
+)
+
+
+class Segment(Vendor):
+    """Segment: the workspace's catalog, its sources and its audit trail."""
+
+    name = "segment"
+    prefix = ""
+    datasets = DATASETS
+    options = (
+        Option("sources", 45),
+        Option("audit_events", 500),
+        Option("workspace_id", "9aQ1Lj62S4bomZKLF4DPqW", flag=False),
+    )
+
+    # ---------------------------------------------------------------- error shapes
+
+    bad_time = '"{name}" must be a valid ISO 8601 date-time'
+
+    def error(self, status: int, message: str, **extra: Any) -> ApiError:
+        kind = extra.pop("kind", "input-validation" if status == 422 else "error")
+        error: dict[str, Any] = {"type": kind, "message": message, **extra}
+        return ApiError(status, {"errors": [error]})
+
+    def invalid(self, name: str, message: str) -> ApiError:
+        return self.error(422, message.replace(name, f'"{name}"', 1), field=name)
+
+    def unauthorized(self, missing: bool) -> ApiError:
+        return self.error(401, "Unauthorized: a valid Public API token is required", kind="unauthorized")
+
+    def not_found(self, path: str) -> ApiError:
+        return self.error(404, "Resource not found", kind="not-found")
+
+    def fault(self, request: Request, fault: Fault) -> Reply:
+        if fault.status != 429 or fault.body is not None:
+            return super().fault(request, fault)
+        # Segment Public API, "Rate Limits" (https://docs.segmentapis.com/tag/Rate-Limits):
+        # a 429 whose body nests the wait in errors[].data.msBeforeNext (milliseconds), with
+        # remainingPoints / consumedPoints; the documented example has no Retry-After.
+        wait = fault.hint.get("ms_before_next")
+        if wait is None:
+            wait = int(fault.retry_after * 1000) if fault.retry_after is not None else 1000
+        data = {"remainingPoints": 0, "msBeforeNext": int(wait), "consumedPoints": 21}
+        return fault.reply(
+            {"errors": [{"type": "RequestError", "message": "Too many requests", "data": data}]}
+        )
+
+    # ---------------------------------------------------------------- records
+
+    def make(self, dataset: str, rng: random.Random, n: int, created: datetime, changed: datetime) -> Row:
+        if dataset == "segment_sources":
+            return records.source(rng, n, self.settings["workspace_id"])
+        return records.audit_event(rng, n, created, self.store.data.get("segment_sources") or [])
+
+    def touch(self, dataset: str, row: Row, rng: random.Random, moment: datetime) -> None:
+        records.touch_source(row)
+
+    def build(self, now: datetime) -> None:
+        rng = random.Random(f"{self.name}:{self.store.seed}")
+        catalog.generate(rng, self.store.data, self.settings["workspace_id"], now, self.extra)
+
+    def ticked(self, rng: random.Random, moment: datetime, changes: Changes) -> None:
+        """Every source a tick changed or added gets an audit event, newest first."""
+        sources = changes["segment_sources"]
+        by_id = {s["id"]: s for s in self.store.data["segment_sources"]}
+        added = []
+        for source_id in sources["updated"] + sources["added"]:
+            kind = "Source Created" if source_id in sources["added"] else "Source Modified"
+            event = self.store.make("segment_audit_events", rng, moment, moment)
+            self.store.data["segment_audit_events"].insert(
+                0, records.event_about(event, by_id[source_id], kind, moment)
+            )
+            added.append(event["id"])
+        changes["segment_audit_events"] = {"updated": [], "added": added}
+
+    def deleted(self, dataset: str, gone: list[Row], record_id: Any, moment: datetime) -> None:
+        """A deleted source gets a ``Source Deleted`` audit event."""
+        if dataset != "segment_sources":
+            return
+        rng = random.Random(f"delete:{self.store.seed}:{record_id}")
+        event = self.store.make("segment_audit_events", rng, moment, moment)
+        self.store.data["segment_audit_events"].insert(
+            0, records.event_about(event, gone[0], "Source Deleted", moment)
+        )
+
+    # ---------------------------------------------------------------- answers
+
+    def params(self) -> dict[str, Any]:
+        """``resourceType``: every kind of function, one partition each."""
+        return {"api_host": "api.segmentapis.com", "resourceType": list(FUNCTION_TYPES)}
+
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        return Routes(self).endpoints()
