@@ -186,12 +186,16 @@ def where(filename: str, line: int, name: str) -> str:
 
 
 def canonical(output: bytes, case: str) -> list[bytes]:
-    """SCHEMA and RECORD messages, without time_extracted, keys sorted, tagged with the case."""
+    """SCHEMA and RECORD messages, keys sorted, tagged with the case; without what differs from run
+    to run: `time_extracted`, and the table version (`version`, the run's start in ms) that a
+    full-table stream's records carry.
+    """
     lines = []
     for line in output.splitlines():
         message = orjson.loads(line)
         if message.get("type") in ("SCHEMA", "RECORD"):
             message.pop("time_extracted", None)
+            message.pop("version", None)
             message["case"] = case
             lines.append(orjson.dumps(message, option=orjson.OPT_SORT_KEYS))
     return lines
