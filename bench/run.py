@@ -14,9 +14,6 @@ Runs alternate floor, tap, floor, tap... so that drift hits both alike.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import pstats
 import re
 import statistics
@@ -24,21 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
 
 import orjson
+from harness import PYTHON, ROOT, TAP, Sample, floor_command, machine, mock_api, run_one, tap_config
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "bench"
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-TAP = str(ROOT / ".venv" / "bin" / "tap-restspec")
 TYPES = ("offset", "page", "pointer", "token", "offset_noschema")
-RECORD = b'"type":"RECORD"'
 CHECK_RECORDS = 20_000
 
 PROFILE_CODE = """
@@ -57,72 +46,9 @@ finally:
 """
 
 
-@dataclass
-class Sample:
-    """One run of one program."""
-
-    wall: float
-    cpu: float
-    rss_kb: int
-    records: int
-
-
-# --- processes ---------------------------------------------------------------------
-
-
-MOCKS: list[subprocess.Popen[str]] = []  # the mock API processes running now
-
-
-@contextmanager
-def mock_api(records: int, latency_ms: float = 0, utc_offset: float = 0) -> Iterator[str]:
-    """Start the mock API on a free port; yield its URL."""
-    process = subprocess.Popen(
-        [PYTHON, str(BENCH / "mock_api.py"), "--records", str(records), "--port", "0"]
-        + (["--latency-ms", str(latency_ms)] if latency_ms else [])
-        + (["--utc-offset", str(utc_offset)] if utc_offset else []),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    MOCKS.append(process)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        if not line.startswith("ready "):
-            raise SystemExit(f"mock API did not start: {line!r}")
-        yield line.split(" ", 1)[1]
-    finally:
-        MOCKS.remove(process)
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def count_records(stream: IO[bytes]) -> int:
-    """RECORD lines in a byte stream, read in large chunks."""
-    count, tail = 0, b""
-    keep = len(RECORD) - 1
-    while chunk := stream.read(1 << 20):
-        data = tail + chunk
-        count += data.count(RECORD)
-        tail = data[-keep:]  # too short to hold a whole match, so none is counted twice
-    return count
-
-
 def measure(command: list[str], cwd: Path) -> Sample:
     """Run a command, count its RECORD lines; wall time, CPU time and peak RSS from wait4."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=errors)
-        assert process.stdout is not None
-        records = count_records(process.stdout)
-        process.stdout.close()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            errors.seek(0)
-            tail = errors.read().decode(errors="replace").splitlines()[-15:]
-            raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n" + "\n".join(tail))
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, records)
+    return run_one(" ".join(command), command, count=True, cwd=cwd)
 
 
 def capture(command: list[str], cwd: Path) -> bytes:
@@ -131,55 +57,6 @@ def capture(command: list[str], cwd: Path) -> bytes:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.decode()[-3000:]}")
     return done.stdout
-
-
-# --- cases -------------------------------------------------------------------------
-
-
-def kind_of(spec_type: str) -> str:
-    """The mock endpoint (and floor type) of a spec: `offset_noschema` -> `offset`."""
-    return spec_type.split("_")[0]
-
-
-def tap_config(workdir: Path, spec_type: str, page_size: int, url: str) -> Path:
-    """A spec from bench/specs with this page size, and a config pointing it at the mock API."""
-    document = json.loads((BENCH / "specs" / f"{spec_type}.json").read_text())
-    attributes = document["sourceSpec"]["attributes"]
-    if "limitValue" in attributes["paginationParams"]:
-        attributes["paginationParams"]["limitValue"] = str(page_size)
-    if "limit" in attributes["urlParams"].get("queryParams", {}):
-        attributes["urlParams"]["queryParams"]["limit"] = str(page_size)
-    spec = workdir / f"{spec_type}_{page_size}.json"
-    spec.write_text(json.dumps(document))
-    config = workdir / f"config_{spec_type}_{page_size}.json"
-    config.write_text(json.dumps({"specs": [str(spec)], "base_url": url}))
-    return config
-
-
-def floor_command(spec_type: str, page_size: int, url: str) -> list[str]:
-    return [
-        PYTHON,
-        str(BENCH / "floor.py"),
-        "--url",
-        url,
-        "--limit",
-        str(page_size),
-        "--type",
-        kind_of(spec_type),
-    ]
-
-
-def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
 
 
 # --- timing ------------------------------------------------------------------------
@@ -309,12 +186,16 @@ def where(filename: str, line: int, name: str) -> str:
 
 
 def canonical(output: bytes, case: str) -> list[bytes]:
-    """SCHEMA and RECORD messages, without time_extracted, keys sorted, tagged with the case."""
+    """SCHEMA and RECORD messages, keys sorted, tagged with the case; without what differs from run
+    to run: `time_extracted`, and the table version (`version`, the run's start in ms) that a
+    full-table stream's records carry.
+    """
     lines = []
     for line in output.splitlines():
         message = orjson.loads(line)
         if message.get("type") in ("SCHEMA", "RECORD"):
             message.pop("time_extracted", None)
+            message.pop("version", None)
             message["case"] = case
             lines.append(orjson.dumps(message, option=orjson.OPT_SORT_KEYS))
     return lines

@@ -68,7 +68,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         "max_retries",
         th.IntegerType,
         default=5,
-        description="Retries after the first try for 429, 5xx, timeouts and dropped connections.",
+        description="Retries after the first try for 429, a rate-limited 403, 5xx, timeouts and "
+        "dropped connections.",
     ),
     th.Property(
         "request_timeout",
@@ -107,14 +108,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         "emit_activate_version_messages",
         th.BooleanType,
         default=True,
-        description="Full-table streams end with ACTIVATE_VERSION, so targets remove rows deleted at "
-        "the source; false turns it off.",
+        description="Full-table streams end a complete read with ACTIVATE_VERSION, so targets remove "
+        "rows deleted at the source; false turns it off.",
     ),
     th.Property(
         "base_url",
         th.StringType,
-        description="Replaces the scheme, host and port of every spec's host "
-        "(for a proxy, a mock, or the bundled demo API).",
+        description="Replaces the scheme, host and port of every spec's host, for a mock "
+        "or the bundled demo API; next-page links are not rewritten (one to another origin "
+        "is refused).",
     ),
     *(
         th.Property(name, th.StringType, secret=True, description=SECRET_DESCRIPTIONS[name])

@@ -1,14 +1,15 @@
-"""The Meltano plugin definition and the README's generated parts agree with the tap.
+"""Every generated copy agrees with the tap, and lives in exactly one place.
 
 `tap-restspec --about` is the truth. `tap-restspec.meltano.yml` (the plugin definition
-that meltano.yml includes and the README shows) must list its capabilities and every one
-of its settings, with the kind, description and default `--about` gives and `sensitive`
-exactly for the secrets; the README's plugin block, loader block and settings table must
-be what `scripts/readme-settings` writes. When a setting changes in tap_restspec/tap.py,
-run `scripts/readme-settings`.
+that meltano.yml includes) must list its capabilities and every one of its settings, with
+the kind, description and default `--about` gives and `sensitive` exactly for the secrets;
+the settings table in docs/settings.md must be what `scripts/generate-docs` writes. No other
+document holds a copy of the plugin definition, of meltano.yml's loaders or of the table.
+When a setting changes (the tap's CONFIG_SCHEMA), run `scripts/generate-docs`.
 
 Nothing here runs Meltano or touches the network: the tap's `--about`, and files. The
-meltano.yml schema check reads the schema from .meltano-venv/ (skipped without it).
+meltano.yml schema check reads Meltano's schema from MELTANO_BIN's virtualenv, else
+.meltano-venv/.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from typing import Any
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_FILE = ROOT / "tap-restspec.meltano.yml"
 MELTANO_FILE = ROOT / "meltano.yml"
-README = ROOT / "README.md"
-SCRIPT = ROOT / "scripts" / "readme-settings"
-FIX = "run scripts/readme-settings"
+SETTINGS_DOC = ROOT / "docs" / "settings.md"
+SCRIPT = ROOT / "scripts" / "generate-docs"
+FIX = "run scripts/generate-docs"
 
 
 def tap_executable() -> str:
@@ -84,8 +85,8 @@ def plugin() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def script() -> ModuleType:
-    loader = importlib.machinery.SourceFileLoader("readme_settings", str(SCRIPT))
-    spec = importlib.util.spec_from_loader("readme_settings", loader)
+    loader = importlib.machinery.SourceFileLoader("generate_docs", str(SCRIPT))
+    spec = importlib.util.spec_from_loader("generate_docs", loader)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
@@ -200,10 +201,16 @@ def test_meltano_yml_includes_the_definition() -> None:
 
 
 def _meltano_schema() -> dict[str, Any]:
-    found = sorted(ROOT.glob(".meltano-venv/lib/python3*/site-packages/meltano/schemas/meltano.schema.json"))
+    """Meltano's own meltano.yml schema, from the Meltano that MELTANO_BIN names, else .meltano-venv/."""
+    venvs = [ROOT / ".meltano-venv"]
+    if os.environ.get("MELTANO_BIN"):
+        venvs.insert(0, Path(os.environ["MELTANO_BIN"]).resolve().parent.parent)
+    pattern = "lib/python3*/site-packages/meltano/schemas/meltano.schema.json"
+    found = [sorted(venv.glob(pattern)) for venv in venvs]
+    found = [paths[-1] for paths in found if paths]
     if not found:
-        pytest.fail("no Meltano in .meltano-venv/: this test must run (scripts/test installs it)")
-    return json.loads(found[-1].read_text())
+        pytest.fail("no Meltano in MELTANO_BIN's virtualenv or .meltano-venv/ (scripts/test installs it)")
+    return json.loads(found[0].read_text())
 
 
 def test_project_is_valid_meltano_config() -> None:
@@ -234,19 +241,49 @@ def test_plugin_file_is_what_the_script_writes(script: ModuleType, about: dict[s
     assert now == generated, f"{FIX}\n{_diff(now, generated, PLUGIN_FILE.name)}"
 
 
-def test_readme_is_what_the_script_writes(script: ModuleType, about_markdown: str) -> None:
-    now = README.read_text()
-    generated = script.render_readme(now, PLUGIN_FILE.read_text(), MELTANO_FILE.read_text(), about_markdown)
-    assert now == generated, f"{FIX}\n{_diff(now, generated, README.name)}"
+def test_settings_doc_is_what_the_script_writes(script: ModuleType, about_markdown: str) -> None:
+    now = SETTINGS_DOC.read_text()
+    generated = script.render_settings_doc(now, about_markdown)
+    assert now == generated, f"{FIX}\n{_diff(now, generated, 'docs/settings.md')}"
 
 
-def test_readme_table_is_abouts(about_markdown: str) -> None:
-    """Every settings row of --about --format=markdown is in the README, in its order."""
+def test_settings_doc_table_is_abouts(about_markdown: str) -> None:
+    """Every settings row of --about --format=markdown is in docs/settings.md, in its order."""
     rows = [line for line in about_markdown.splitlines() if line.startswith("| ")]
-    readme = README.read_text()
-    positions = [readme.find(row + "\n") for row in rows]
+    doc = SETTINGS_DOC.read_text()
+    positions = [doc.find(row + "\n") for row in rows]
     assert -1 not in positions, f"{FIX}: missing {rows[positions.index(-1)]}"
     assert positions == sorted(positions)
+
+
+def documents() -> list[Path]:
+    """The repository's Markdown files (not those of virtualenvs or Meltano's install)."""
+    skip = {".git", ".venv", ".meltano-venv", ".meltano", ".demo", "node_modules"}
+    return sorted(
+        path
+        for path in ROOT.rglob("*.md")
+        if not skip & set(path.relative_to(ROOT).parts) and not path.name.startswith(".")
+    )
+
+
+def test_each_copy_lives_in_one_place(about_markdown: str) -> None:
+    """The settings table only in docs/settings.md; the plugin definition and the loaders in no
+    document (they are linked to): a second copy would go stale unnoticed.
+    """
+    row = next(line for line in about_markdown.splitlines() if line.startswith("| specs |"))
+    marks = {
+        "the settings table": row,
+        "the plugin definition": "settings_group_validation:",
+        "meltano.yml's loaders": "pip_url: meltanolabs-target-postgres",
+    }
+    found = [
+        f"{path.relative_to(ROOT)} holds a copy of {what}"
+        for path in documents()
+        for what, mark in marks.items()
+        if mark in path.read_text() and not (path == SETTINGS_DOC and what == "the settings table")
+    ]
+    assert not found, "\n".join(found)
+    assert row in SETTINGS_DOC.read_text()
 
 
 def test_script_is_executable() -> None:
