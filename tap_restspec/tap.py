@@ -25,7 +25,7 @@ from tap_restspec.pacing import Slots
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import CONFIG_SCHEMA, Settings, read_settings
 from tap_restspec.spec import read_spec
-from tap_restspec.stream import SpecStream
+from tap_restspec.stream import TYPES, SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -67,6 +67,9 @@ class TapRestSpec(Tap):
         ):
             raise SettingsError('state: not a Singer state object (expected {"bookmarks": {...}})')
         super().load_state(state)
+        if isinstance(state.get(TYPES), dict):  # the types each stream sent (the SDK keeps only bookmarks)
+            kept: dict[str, Any] = self.state  # type: ignore[assignment]
+            kept[TYPES] = {k: dict(v) for k, v in state[TYPES].items() if isinstance(v, dict)}
 
     def flush_output(self) -> None:
         """Write out the RECORD lines the writer has gathered (after a unit, at the end of a run)."""

@@ -120,7 +120,8 @@ def run_unit(
                     )
                 extracted_at = run.clock()
                 count = 0
-                for record in stream.extractor.records(raw):
+                records = list(stream.extractor.records(raw))
+                for record in records:
                     for name, value in added.items():
                         if name not in record:
                             record[name] = value
@@ -130,6 +131,9 @@ def run_unit(
                                 f"stream {spec.name}: a record has no primary key {key!r} "
                                 f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
                             )
+                if emit is not None:
+                    stream.emitter.fit_page(records)  # at most one SCHEMA for the page
+                for record in records:
                     if emit is not None:
                         emit(record, extracted_at)
                         if key_stream:
