@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import glob
+import json
 import logging
 import signal
 import threading
@@ -44,6 +45,8 @@ class TapRestSpec(Tap):
         # before it loads the state; the mapper is set up after, so a sample reads the run's own window.
         self._early = True
         kwargs["parse_env_config"] = True  # TAP_RESTSPEC_<NAME> works with and without Meltano
+        if isinstance(kwargs.get("catalog"), dict):
+            check_catalog(kwargs["catalog"], "catalog")
         try:
             super().__init__(setup_mapper=setup_mapper, message_writer=self._writer, **kwargs)
         except ConfigValidationError:
@@ -196,6 +199,8 @@ class TapRestSpec(Tap):
         try:
             state_dict = read_state_file(state) if state is not None else None
             catalog_dict = read_catalog_file(catalog) if catalog is not None else None
+            if catalog_dict is not None:
+                check_catalog(catalog_dict, getattr(catalog, "name", "catalog"))
         finally:  # closed at once: an error must not leave the files open (a ResourceWarning)
             for handle in (state, catalog):
                 if handle is not None:
@@ -291,6 +296,43 @@ def link_families(streams: list[SpecStream]) -> None:
             stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
+
+
+CATALOG_DEPTH = 100  # levels of nested schemas a catalog may have (the SDK reads them recursively)
+
+
+def check_catalog(catalog: dict[str, Any], name: str) -> None:
+    """One line per schema in a catalog that the SDK cannot read (a property schema `true`)."""
+    problems = []
+    for entry in catalog.get("streams") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("tap_stream_id"), str):
+            problems.append(f"catalog: {name}: every stream must be an object with a tap_stream_id")
+            continue
+        where = f"catalog: {name}: stream {entry['tap_stream_id']}"
+        problems += [f"{where}: {line}" for line in schema_faults(entry.get("schema", {}))]
+    if problems:
+        raise SettingsError(problems)
+
+
+def schema_faults(schema: Any) -> list[str]:
+    """Where a JSON schema holds something other than an object as a schema (walked without recursion)."""
+    faults, todo = [], [("schema", schema, 0)]
+    while todo:
+        path, node, depth = todo.pop()
+        if not isinstance(node, dict):
+            faults.append(f"{path}: a schema must be a JSON object, not {json.dumps(node)[:40]}")
+            continue
+        if depth > CATALOG_DEPTH:
+            faults.append(f"{path}: nested more than {CATALOG_DEPTH} levels deep")
+            continue
+        props = node.get("properties")
+        if props is not None and not isinstance(props, dict):
+            faults.append(f"{path}.properties: must be a JSON object of schemas")
+        elif props:
+            todo += [(f"{path}.properties.{k}", v, depth + 1) for k, v in reversed(props.items())]
+        if node.get("items") is not None:
+            todo.append((f"{path}.items", node["items"], depth + 1))
+    return faults
 
 
 def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:
