@@ -53,10 +53,7 @@ class Emitter:
         remember: Callable[[dict[str, str]], None] | None = None,
     ) -> None:
         self.name = name
-        if deselected and not fixed:  # what the SCHEMA says: records lose these keys too
-            props = schema.get("properties") or {}
-            schema = {**schema, "properties": {k: v for k, v in props.items() if k not in deselected}}
-        self.schema = schema
+        self.schema = schema  # as sent: without deselected properties (records lose them too)
         self.fixed = fixed  # a custom schema: never widened
         self.keys = list(keys)
         self.bookmark_keys = bookmark_keys
@@ -73,9 +70,6 @@ class Emitter:
         self._warned: set[tuple[str, str]] = set()
         if not fixed:  # the SCHEMA the run begins with: the first widening of what was remembered
             self._review(self.remembered, schema.get("properties") or {})
-            if getattr(self.maps[0], "raw_schema", None) != schema:  # the SDK sent an input catalog's
-                self.mapper.register_raw_stream_schema(name, schema, self.keys)
-                self.write_schema()
             self._keep()
 
     @property

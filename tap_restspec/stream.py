@@ -149,6 +149,15 @@ class SpecStream(RESTStream[Any]):
         return self._record_schema
 
     @property
+    def sent_schema(self) -> dict[str, Any]:
+        """The schema as SCHEMA messages carry it: without the properties the catalog deselects."""
+        schema, dropped = self.schema, deselected(self)
+        if not dropped:
+            return schema
+        props = schema.get("properties") or {}
+        return {**schema, "properties": {k: v for k, v in props.items() if k not in dropped}}
+
+    @property
     def remembered(self) -> dict[str, dict[str, Any]]:
         """The types this stream sent in earlier runs, from the state (see emit.py)."""
         state: dict[str, Any] = self.tap.state  # type: ignore[assignment]  # more than bookmarks
@@ -184,7 +193,7 @@ class SpecStream(RESTStream[Any]):
         if self._emitter is None:
             self._emitter = Emitter(
                 self.name,
-                self.schema,
+                self.sent_schema if not self.fixed_schema else self.schema,
                 fixed=self.fixed_schema,
                 keys=self.primary_keys,
                 bookmark_keys=[self.replication_key] if self.replication_key else None,

@@ -57,9 +57,19 @@ class TapRestSpec(Tap):
             self.setup_mapper()
 
     def setup_mapper(self) -> None:
-        """The SDK's mapper, once the state is loaded."""
-        if not self._early:
-            super().setup_mapper()
+        """The SDK's mapper, once the state is loaded.
+
+        The SDK registers an input catalog's schemas as they are, and sends them as the first
+        SCHEMA; a stream's own schema is that catalog's with the types the state remembers
+        (see emit.py), and target-postgres makes its columns from the first SCHEMA.
+        """
+        if self._early:
+            return
+        super().setup_mapper()
+        for entry in self.input_catalog.streams if self.input_catalog is not None else ():
+            stream = self.streams.get(entry.tap_stream_id)
+            if isinstance(stream, SpecStream) and not stream.fixed_schema:
+                self.mapper.register_raw_stream_schema(stream.name, stream.sent_schema, stream.primary_keys)
 
     def load_state(self, state: dict[str, Any]) -> None:
         """A Singer state object (`{"bookmarks": {...}}`), else a one-line error."""
