@@ -78,20 +78,25 @@ class Emitter:
         return self.mapper.stream_maps[self.name]
 
     def fit_page(self, records: Iterable[dict[str, Any]]) -> None:
-        """Widen an inferred schema once for every record of a page that does not fit it."""
+        """Widen an inferred schema once for every record of a page that does not fit it
+        (then `emit(record, ..., fitted=True)` need not check them again).
+        """
         if self.fixed:
             return
-        misfits = [record for record in map(self._visible, records) if not self._fits(record)]
+        fits = self._fits
+        misfits = [record for record in map(self._visible, records) if not fits(record)]
         if misfits:
             with self._lock:
                 misfits = [record for record in misfits if not self._fits(record)]
                 if misfits:
                     self._widen(misfits)
 
-    def emit(self, record: dict[str, Any], extracted_at: datetime) -> None:
-        """Write `record` (widening the schema first when it does not fit)."""
+    def emit(self, record: dict[str, Any], extracted_at: datetime, *, fitted: bool = False) -> None:
+        """Write `record` (widening the schema first when it does not fit; `fitted`: `fit_page`
+        has seen it, and schemas only widen).
+        """
         record = self._visible(record)
-        if not self._fits(record):
+        if (self.fixed or not fitted) and not self._fits(record):
             record = self._fit(record)
         for stream_map in self.maps:
             mapped = stream_map.transform(record)
@@ -99,9 +104,8 @@ class Emitter:
                 self.write(RecordMessage(stream_map.stream_alias, mapped, self.version, extracted_at))
 
     def _visible(self, record: dict[str, Any]) -> dict[str, Any]:
-        if self.deselected:
-            return {k: v for k, v in record.items() if k not in self.deselected}
-        return record
+        deselected = self.deselected
+        return {k: v for k, v in record.items() if k not in deselected} if deselected else record
 
     def _fit(self, record: dict[str, Any]) -> dict[str, Any]:
         if self.fixed:

@@ -135,7 +135,7 @@ def run_unit(
                     stream.emitter.fit_page(records)  # at most one SCHEMA for the page
                 for record in records:
                     if emit is not None:
-                        emit(record, extracted_at)
+                        emit(record, extracted_at, fitted=True)
                         if key_stream:
                             with run.state_lock:
                                 stream.state_manager.increment_state(
