@@ -157,11 +157,12 @@ class Emitter:
             found = verdict(made, sub)
             if found == "ok":
                 continue
-            change = f"was typed {signature(was)} and now {signature(sub)}" if was else f"is {signature(sub)}"
+            now = signature(sub)
+            change = f"is {now}" if was is None else f"was typed {signature(was)} and now {now}"
             if found == "silent" and name not in self.keys and name not in (self.bookmark_keys or ()):
                 silent.append(f"field {name!r} {change}: target-postgres would store {_changed(made)}")
-            elif (name, signature(sub)) not in self._warned:
-                self._warned.add((name, signature(sub)))
+            elif (name, now) not in self._warned:
+                self._warned.add((name, now))
                 LOGGER.warning("Stream %s: %s", self.name, _advice(name, change, made, found))
         if silent:
             raise StreamError(
