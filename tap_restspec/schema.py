@@ -325,7 +325,7 @@ def _unknown(schema: Any, start: bool) -> bool:
 
 
 def _no_nulls(schema: Any, depth: int) -> Any:
-    """`schema` with each `NULL` (and each empty `items`) replaced by ANY."""
+    """`schema` with each `NULL` (a value, or the items of arrays, seen only as null or empty) ANY."""
     if not isinstance(schema, dict):
         return schema
     if schema == NULL:
