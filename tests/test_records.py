@@ -7,7 +7,7 @@ import pytest
 from tap_restspec.jsonpath import PathError, compile_path, last_name
 from tap_restspec.model import Selection
 from tap_restspec.records import BodyError, Extractor
-from tap_restspec.schema import infer_schema, record_schema, widen, with_keys
+from tap_restspec.schema import infer_schema, record_schema, widen, widen_page, with_keys
 
 
 def sel(path, keep=None, skip=(), wrapper=None):
@@ -159,14 +159,16 @@ WHOLE = {
     },
 }
 RECORD = {"type": "object", "properties": {"id": {"type": "integer"}, "x": {"type": "string"}}}
+# A custom schema's types admit null (2026-12-07: "unless the property is listed in `required`").
+NULLABLE = {"id": {"type": ["integer", "null"]}, "x": {"type": ["string", "null"]}}
 
 
 @pytest.mark.parametrize(
     ("custom", "content", "expected"),
     [
-        pytest.param(WHOLE, sel("$.results"), RECORD["properties"], id="whole-response"),
-        pytest.param(RECORD, sel("$.results"), RECORD["properties"], id="record"),
-        pytest.param(WHOLE, sel("$.results", skip=["x"]), {"id": {"type": "integer"}}, id="whole-with-skip"),
+        pytest.param(WHOLE, sel("$.results"), NULLABLE, id="whole-response"),
+        pytest.param(RECORD, sel("$.results"), NULLABLE, id="record"),
+        pytest.param(WHOLE, sel("$.results", skip=["x"]), {"id": NULLABLE["id"]}, id="whole-with-skip"),
     ],
 )
 def test_custom_schema_forms(custom, content, expected):
@@ -202,31 +204,47 @@ def test_explode_merges_parent_and_child_schemas_like_records():
     assert parents == {"email_id", "type"}
 
 
+ANY = {"type": ["object", "array", "string", "number", "boolean", "null"]}
+NUMBER = {"type": ["number", "null"]}
+
+
+# Inferred types as the 2026-12-07 contract has them: every number a `number`, date-times and dates
+# with their format, null-only and always-empty values (and mixed types) typed for jsonb.
 @pytest.mark.parametrize(
     ("records", "expected"),
     [
-        pytest.param([{"a": 1}, {"a": 1.5}], {"a": {"type": ["number", "null"]}}, id="int-and-float"),
+        pytest.param([{"a": 1}, {"a": 1.5}], {"a": NUMBER}, id="int-and-float"),
+        pytest.param([{"a": 10}], {"a": NUMBER}, id="integers-are-numbers"),
         pytest.param(
             [{"a": "x"}, {"b": True}],
             {"a": {"type": ["string", "null"]}, "b": {"type": ["boolean", "null"]}},
             id="union-of-keys",
         ),
-        pytest.param([{"a": None}], {"a": {"type": ["null"]}}, id="null-only"),
+        pytest.param([{"a": None}], {"a": ANY}, id="null-only"),
+        pytest.param([{"a": None}, {"a": "x"}], {"a": {"type": ["string", "null"]}}, id="null-then-string"),
         pytest.param(
             [{"a": {"b": 1}}],
-            {"a": {"type": ["object", "null"], "properties": {"b": {"type": ["integer", "null"]}}}},
+            {"a": {"type": ["object", "null"], "properties": {"b": NUMBER}}},
             id="nested",
         ),
+        pytest.param([{"a": [1, 2]}], {"a": {"type": ["array", "null"], "items": NUMBER}}, id="array"),
+        pytest.param([{"a": []}], {"a": {"type": ["array", "null"], "items": ANY}}, id="empty-array"),
+        pytest.param([{"a": 1}, {"a": {"b": 1}}], {"a": ANY}, id="mixed-structure-accepts-anything"),
+        pytest.param([{"a": 1}, {"a": "x"}], {"a": ANY}, id="mixed-scalars-are-jsonb"),
         pytest.param(
-            [{"a": [1, 2]}],
-            {"a": {"type": ["array", "null"], "items": {"type": ["integer", "null"]}}},
-            id="array",
+            [{"a": "2024-01-01T10:00:00Z"}, {"a": "2024-02-29T23:59:59.123456+05:30"}, {"a": None}],
+            {"a": {"type": ["string", "null"], "format": "date-time"}},
+            id="date-time",
+        ),
+        pytest.param([{"a": "2024-02-29"}], {"a": {"type": ["string", "null"], "format": "date"}}, id="date"),
+        pytest.param(
+            [{"a": "2024-01-01T10:00:00Z"}, {"a": "soon"}], {"a": {"type": ["string", "null"]}}, id="not-all"
         ),
         pytest.param(
-            [{"a": 1}, {"a": {"b": 1}}],
-            {"a": {"type": ["object", "array", "string", "number", "integer", "boolean", "null"]}},
-            id="mixed-structure-accepts-anything",
+            [{"a": "2024-01-01T10:00:00.1234567Z"}], {"a": {"type": ["string", "null"]}}, id="nanoseconds"
         ),
+        pytest.param([{"a": "2023-02-29"}], {"a": {"type": ["string", "null"]}}, id="no-such-day"),
+        pytest.param([{"a": "2024-01-01T10:00:00"}], {"a": {"type": ["string", "null"]}}, id="no-offset"),
     ],
 )
 def test_inferred_schema(records, expected):
@@ -264,6 +282,11 @@ def test_explode_without_children_in_the_sample_still_has_the_child_keys():
                      {"a": {"type": ["string", "null"], "format": "date-time"}}, id="keeps-other-keywords"),
         pytest.param({"a": {"type": ["integer", "null"]}}, {"a": 10**30}, {"a": {"type": ["number", "null"]}},
                      id="big-integer-is-a-number"),
+        pytest.param({"a": {"type": ["string", "null"], "format": "date-time"}}, {"a": "soon"},
+                     {"a": {"type": ["string", "null"]}}, id="a-date-time-that-stops-being-one"),
+        pytest.param({}, {"a": None}, {"a": ANY}, id="new-null-property-is-jsonb"),
+        pytest.param({}, {"a": 3}, {"a": NUMBER}, id="new-integer-property-is-a-number"),
+        pytest.param({}, {"a": []}, {"a": {"type": ["array", "null"], "items": ANY}}, id="new-empty-array"),
     ],
 )
 def test_widening(before, record, after):
@@ -273,3 +296,11 @@ def test_widening(before, record, after):
 def test_widening_what_already_fits_changes_nothing():
     schema = {"type": "object", "properties": {"a": {"type": ["integer", "null"], "description": "d"}}}
     assert widen(schema, {"a": 1}) is schema
+
+
+def test_a_page_is_typed_together_and_remembered_types_come_first():
+    schema = {"type": "object", "properties": {}}
+    page = [{"a": None, "b": None}, {"a": "x", "b": None}]
+    assert widen_page(schema, page)["properties"] == {"a": {"type": ["string", "null"]}, "b": ANY}
+    remembered = {"b": {"type": ["number", "null"]}}
+    assert widen_page(schema, page, remembered)["properties"]["b"] == NUMBER

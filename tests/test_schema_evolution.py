@@ -6,7 +6,7 @@ import json
 
 from jsonschema import Draft7Validator
 
-from tests.helpers import Reply, run_cli, run_tap, source_spec, write_spec
+from tests.helpers import ROOT, Reply, run_cli, run_tap, source_spec, write_spec
 
 SCHEDULE = {"scheduleStartParamName": "since", "scheduleEndParamName": "before"}
 TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
@@ -156,8 +156,7 @@ def test_a_field_first_seen_on_page_two_widens_the_schema_before_its_record(serv
         ("RECORD", 2),
         ("SCHEMA", None),
         ("RECORD", 3),
-        ("SCHEMA", None),
-        ("RECORD", 4),
+        ("RECORD", 4),  # 2.5 fits: every inferred number is a `number` (2026-12-07)
         ("SCHEMA", None),
         ("RECORD", 5),
     ]
@@ -231,3 +230,121 @@ def test_a_record_of_another_type_than_the_custom_schema_says_is_an_error_never_
         "stream items: a record does not match the spec's schema: n is a string, the schema says "
         "['integer', 'null']" in result.stderr
     )
+
+
+# --- traffic: at most one SCHEMA per stream per page (2026-12-07) ------------------------------
+
+
+KEYED = {"name": "items", "primaryKeys": ["id"]}
+
+
+def schema_count(run, stream="items"):
+    return sum(1 for m in run.messages if m["type"] == "SCHEMA" and m["stream"] == stream)
+
+
+def test_a_page_of_a_thousand_new_keys_sends_one_schema_after_the_first(serve, tmp_path):
+    page = [{"id": i, f"k{i}": i} for i in range(1000)]  # the sample holds the first 100
+    server = serve(paged([page]))
+    document = {**source_spec(server.url, pagination=TOKEN), "singer": KEYED}
+    run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert schema_count(run) == 2
+    assert run.records() == page
+    every_record_fits_the_schema_before_it(run)
+
+
+def test_ten_pages_of_new_keys_send_at_most_one_schema_a_page(serve, tmp_path):
+    pages = [[{"id": p * 100 + i, f"k{p}_{i}": i} for i in range(100)] for p in range(10)]
+    server = serve(paged(pages))
+    document = {**source_spec(server.url, pagination=TOKEN), "singer": KEYED}
+    run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
+    assert schema_count(run) == 10  # the first page's (from the sample), then one for each later page
+    assert len(run.records()) == 1000
+    every_record_fits_the_schema_before_it(run)
+
+
+# --- a custom schema admits null unless `required` says otherwise (2026-12-07) -----------------
+
+
+def test_a_custom_schema_admits_null_except_where_required(serve, tmp_path):
+    schema = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer"},
+            "email": {"type": "string"},
+            "org": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+    }
+    pages = [[{"id": 1, "email": None, "org": None}, {"id": 2, "email": "a@b.c", "org": {"name": None}}]]
+    server = serve(paged(pages))
+    document = {
+        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        "singer": {"name": "items", "primaryKeys": ["id"]},
+    }
+    path = write_spec(tmp_path, "items.json", document)
+    result = run_cli(tmp_path, {"specs": [path]})
+    assert result.code == 0, result.stderr[-2000:]
+    assert result.records() == pages[0]
+    (sent,) = [m["schema"] for m in result.messages() if m["type"] == "SCHEMA"]
+    assert sent["properties"]["email"] == {"type": ["string", "null"]}  # so targets make it nullable
+    assert sent["properties"]["org"]["type"] == ["object", "null"]
+    assert sent["properties"]["org"]["properties"]["name"] == {"type": ["string", "null"]}
+    assert sent["properties"]["id"] == {"type": "integer"}  # required: as written
+
+    pages[0] = [{"id": None}]
+    result = run_cli(tmp_path, {"specs": [path]})
+    assert result.code == 1
+    assert "stream items: a record does not match the spec's schema: id is null, the schema says integer" in (
+        result.stderr
+    )
+
+
+ZENDESK_USER = {
+    "id": 1,
+    "url": "https://demo.zendesk.com/api/v2/users/1.json",
+    "name": "Ann",
+    "email": "ann@example.com",
+    "created_at": "2024-01-02T10:00:00Z",
+    "updated_at": "2024-01-02T10:00:00Z",
+    "time_zone": "UTC",
+    "iana_time_zone": "Etc/UTC",
+    "locale": "en-US",
+    "locale_id": 1,
+    "organization_id": None,
+    "role": "end-user",
+    "verified": True,
+    "active": True,
+    "shared": False,
+    "shared_agent": False,
+    "tags": [],
+    "suspended": False,
+    "restricted_agent": True,
+    "moderator": False,
+    "only_private_comments": False,
+    "report_csv": False,
+    "ticket_restriction": "requested",
+    "two_factor_auth_enabled": None,
+    "result_type": "user",
+}
+
+
+def test_the_shipped_zendesk_spec_syncs_users_without_an_email(serve, tmp_path):
+    users = [ZENDESK_USER, {**ZENDESK_USER, "id": 2, "name": "Chat visitor", "email": None}]
+    meta = {"has_more": False, "after_cursor": None, "before_cursor": None}
+    server = serve(lambda seen: Reply(body={"results": users, "meta": meta, "links": {"next": None}}))
+    config = {
+        "specs": [str(ROOT / "specs" / "zendesk_users.json")],
+        "base_url": server.url,
+        "username": "demo@example.com/token",
+        "password": "demo-token",
+        "params": {"subdomain": "demo", "email": "demo@example.com"},
+        "start_date": "2024-01-01T00:00:00Z",
+        "end_date": "2024-01-03T00:00:00Z",
+    }
+    result = run_cli(tmp_path, config)
+    assert result.code == 0, result.stderr[-2000:]
+    assert [r["email"] for r in result.records()] == ["ann@example.com", None]
+    (sent,) = [m["schema"] for m in result.messages() if m["type"] == "SCHEMA"]
+    assert sent["properties"]["email"]["type"] == ["string", "null"]
+    shipped = json.loads((ROOT / "specs" / "zendesk_users.json").read_text())["sourceSpec"]["attributes"]
+    assert shipped["schema"]["properties"]["results"]["items"]["properties"]["email"] == {"type": "string"}

@@ -118,7 +118,9 @@ def test_new_fields_reach_postgres_as_columns_and_drifting_types_load_into_jsonl
         meltano_project(
             "run", "--state-id-suffix", "schemas", "tap-restspec", "target-postgres", extra_env=env
         )
-        loaded = rows(pg, "e2e_schemas", "evolving", "id::text, coalesce(note, '-'), coalesce(plan, '-')")
+        # `note` is null on page 1: typed for jsonb (2026-12-07), so its later string is a JSON string
+        columns = "id::text, coalesce(note #>> '{}', '-'), coalesce(plan, '-')"
+        loaded = rows(pg, "e2e_schemas", "evolving", columns)
         assert loaded == [("1", "-", "-"), ("2", "-", "-"), ("3", "late", "pro")]
 
         # target-jsonl: all three pages, `n` an integer and then a string
