@@ -291,10 +291,13 @@ def test_a_custom_schema_admits_null_except_where_required(serve, tmp_path):
     assert sent["properties"]["org"]["properties"]["name"] == {"type": ["string", "null"]}
     assert sent["properties"]["id"] == {"type": "integer"}  # required: as written
 
-    pages[0] = [{"id": None}]
+    schema["required"] = ["id", "email"]
+    document["sourceSpec"]["attributes"]["schema"] = schema
+    path = write_spec(tmp_path, "items.json", document)
+    pages[0] = [{"id": 3, "email": None}]
     result = run_cli(tmp_path, {"specs": [path]})
     assert result.code == 1
-    assert "stream items: a record does not match the spec's schema: id is null, the schema says integer" in (
+    assert "stream items: a record does not match the spec's schema: email is null, the schema says string" in (
         result.stderr
     )
 
