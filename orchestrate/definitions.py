@@ -3,7 +3,7 @@
 `dagster-meltano` turns each Meltano job into a Dagster job, one op per task (`meltano
 run <task>` in the project directory), and each Meltano schedule into a Dagster
 schedule. Consecutive tasks that each run an extractor become ops with no order
-between them: the job `restspec-shards` (meltano.yml) runs its three shards at once.
+between them: the job `restspec-shards` (shards.meltano.yml) runs its three shards at once.
 
 Environment: MELTANO_PROJECT_ROOT (the Meltano project; default the directory above
 this one), `meltano` on PATH, and the settings Meltano passes on (TAP_RESTSPEC_*,
@@ -25,7 +25,7 @@ PROJECT_ROOT = os.environ.get("MELTANO_PROJECT_ROOT") or str(Path(__file__).reso
 def _load(project_root: str) -> Definitions:
     if shutil.which("meltano") is None:
         # dagster-meltano runs `meltano` from PATH, without saying so when it is missing.
-        raise SystemExit("orchestrate: `meltano` is not on PATH (Meltano's virtualenv bin/)")
+        raise RuntimeError("orchestrate: `meltano` is not on PATH (put Meltano's virtualenv bin/ on it)")
     loaded = load_jobs_from_meltano_project(project_root)
     jobs = [d for d in loaded if isinstance(d, JobDefinition)]
     schedules = [d for d in loaded if isinstance(d, ScheduleDefinition)]
