@@ -19,8 +19,8 @@ from typing import Any
 from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.http import UnsafeURL, origin_of
-from tap_restspec.model import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
-from tap_restspec.reader import one_line, show
+from tap_restspec.model.fields import one_line, show
+from tap_restspec.model.spec import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
 from tap_restspec.redact import REDACTOR
 from tap_restspec.request import url_base
 from tap_restspec.settings import Settings

@@ -19,10 +19,10 @@ from urllib.parse import urljoin
 
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec.jsonpath import first_value
-from tap_restspec.model import EndCondition, Paging
+from tap_restspec.model.fields import Fields
+from tap_restspec.model.jsonpath import first_value
+from tap_restspec.model.spec import EndCondition, Paging
 from tap_restspec.placement import PARAMETER_TYPES, WholeURL, placement
-from tap_restspec.reader import Fields
 from tap_restspec.templating import as_text
 
 LOGGER = logging.getLogger("tap-restspec")

@@ -12,8 +12,8 @@ from typing import Any
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
-from tap_restspec.jsonpath import compile_path
-from tap_restspec.model import EndCondition
+from tap_restspec.model.jsonpath import compile_path
+from tap_restspec.model.spec import EndCondition
 from tap_restspec.pagination import PageView, PagingType, is_header, lookup
 from tap_restspec.templating import as_text
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec.model import Placement
+from tap_restspec.model.spec import Placement
 from tap_restspec.templating import as_text, check_header_value
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tap_restspec.jsonpath import compile_path, simple_segments
-from tap_restspec.model import Selection
+from tap_restspec.model.jsonpath import compile_path, simple_segments
+from tap_restspec.model.spec import Selection
 
 
 class BodyError(ValueError):

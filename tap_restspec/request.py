@@ -11,7 +11,7 @@ from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec import adf
 from tap_restspec.errors import StreamError
-from tap_restspec.model import Request, Template
+from tap_restspec.model.spec import Request, Template
 from tap_restspec.schedule import ScheduleValues
 from tap_restspec.templating import (
     TemplateError,

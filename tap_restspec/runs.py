@@ -24,7 +24,7 @@ from singer_sdk.singerlib import StateMessage
 
 from tap_restspec.client import Stopped
 from tap_restspec.errors import UserError
-from tap_restspec.jsonpath import first_value
+from tap_restspec.model.jsonpath import first_value
 from tap_restspec.passes import Page, signature
 from tap_restspec.redact import REDACTOR
 from tap_restspec.unit import run_unit, windows

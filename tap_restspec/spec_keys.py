@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tap_restspec.reader import Problems
+from tap_restspec.model.fields import Problems
 
 _SELECTION = ("path", "skipAttributes", "keepAttributes", "overrideWrapperAttribute")
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from tap_restspec import adf
-from tap_restspec.model import Request, Template
-from tap_restspec.reader import Fields
+from tap_restspec.model.fields import Fields
+from tap_restspec.model.spec import Request, Template
 from tap_restspec.templating import as_text, check_header_name, compile_template, header_value_problem
 
 METHODS = ("GET", "POST")

@@ -23,7 +23,7 @@ from tap_restspec.binding import bind
 from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
 from tap_restspec.client import StopFlag
 from tap_restspec.errors import SettingsError, SpecError, StreamError
-from tap_restspec.model import StreamSpec
+from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output import BufferedWriter
 from tap_restspec.pacing import Slots
 from tap_restspec.runner import Interrupted, run_all
@@ -177,7 +177,7 @@ class TapRestSpec(Tap):
 
     def config_secrets(self) -> list[str]:
         """The secret settings' values, as given and stripped."""
-        from tap_restspec.model import SECRET_SETTINGS
+        from tap_restspec.model.spec import SECRET_SETTINGS
 
         values = [self.config.get(name) for name in SECRET_SETTINGS]
         return [v for value in values if isinstance(value, str) for v in (value, value.strip())]

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tap_restspec import adf
-from tap_restspec.model import Placeholder, Template
+from tap_restspec.model.spec import Placeholder, Template
 
 PLACEHOLDER = re.compile(
     r"\$\{\s*([A-Za-z_][\w.\-]*)\s*\}"  # ${name}

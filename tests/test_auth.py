@@ -13,7 +13,7 @@ import pytest
 
 from tap_restspec import connection
 from tap_restspec.errors import SpecError, StreamError
-from tap_restspec.model import SECRET_SETTINGS
+from tap_restspec.model.spec import SECRET_SETTINGS
 from tap_restspec.tap import TapRestSpec
 from tests.helpers import Reply, Seen, Server, run_cli, run_partial, run_tap, source_spec, write_spec
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tap_restspec.jsonpath import PathError, compile_path, last_name
-from tap_restspec.model import Selection
+from tap_restspec.model.jsonpath import PathError, compile_path, last_name
+from tap_restspec.model.spec import Selection
 from tap_restspec.records import BodyError, Extractor
 from tap_restspec.schema import infer_schema, record_schema, widen, widen_page, with_keys
 

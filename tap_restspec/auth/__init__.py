@@ -18,8 +18,8 @@ from requests.auth import AuthBase
 
 from tap_restspec.auth import basic, keybased, oauth2  # noqa: F401  (registers the types)
 from tap_restspec.auth.base import AUTH_TYPES, AuthType, AuthValues, BuildContext, present
-from tap_restspec.model import AuthEntry, Input, StreamSpec, UnsupportedAuth
-from tap_restspec.reader import Fields
+from tap_restspec.model.fields import Fields
+from tap_restspec.model.spec import AuthEntry, Input, StreamSpec, UnsupportedAuth
 
 LOGGER = logging.getLogger("tap-restspec")
 AUTH_HEADER = re.compile(r"(?i)auth|token|api[-_]?key|secret|cookie|session")

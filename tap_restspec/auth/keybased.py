@@ -11,7 +11,7 @@ import requests
 from requests.auth import AuthBase
 
 from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present, register
-from tap_restspec.reader import Fields
+from tap_restspec.model.fields import Fields
 from tap_restspec.redact import REDACTOR
 from tap_restspec.templating import check_header_name
 
