@@ -18,6 +18,7 @@ from typing import Any
 
 from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
+from tap_restspec.expr.template import TemplateError, as_text, compile_template, header_value_problem
 from tap_restspec.http import UnsafeURL, origin_of
 from tap_restspec.model.fields import one_line, show
 from tap_restspec.model.spec import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
@@ -25,7 +26,6 @@ from tap_restspec.redact import REDACTOR
 from tap_restspec.request import url_base
 from tap_restspec.settings import Settings
 from tap_restspec.spec_request import body_templates
-from tap_restspec.templating import TemplateError, as_text, compile_template, header_value_problem
 
 SCHEDULE_NAMES = frozenset({"START_TIME", "END_TIME", "SCHEDULE_QUERY"})
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {

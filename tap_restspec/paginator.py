@@ -12,10 +12,10 @@ from typing import Any
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
+from tap_restspec.expr.template import as_text
 from tap_restspec.model.jsonpath import compile_path
 from tap_restspec.model.spec import EndCondition
 from tap_restspec.pagination import PageView, PagingType, is_header, lookup
-from tap_restspec.templating import as_text
 
 LOGGER = logging.getLogger("tap-restspec")
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from singer_sdk.streams.rest import HTTPRequest
 
+from tap_restspec.expr.template import as_text, check_header_value
 from tap_restspec.model.spec import Placement
-from tap_restspec.templating import as_text, check_header_value
 
 
 class Placing(Placement):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tap_restspec import dates
 from tap_restspec.errors import StreamError
+from tap_restspec.expr import dates
 
 
 def _order(value: Any) -> tuple[int, Any] | None:

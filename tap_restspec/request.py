@@ -9,17 +9,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec import adf
 from tap_restspec.errors import StreamError
-from tap_restspec.model.spec import Request, Template
-from tap_restspec.schedule import ScheduleValues
-from tap_restspec.templating import (
+from tap_restspec.expr import adf
+from tap_restspec.expr.template import (
     TemplateError,
     check_header_value,
     encode_host_value,
     encode_path_value,
     render,
 )
+from tap_restspec.model.spec import Request, Template
+from tap_restspec.schedule import ScheduleValues
 
 
 def url_base(host: Template, values: Mapping[str, Any], base_url: str | None) -> str:

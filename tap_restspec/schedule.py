@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tap_restspec.dates import add_duration, compile_format, to_iso
+from tap_restspec.expr.dates import add_duration, compile_format, to_iso
 from tap_restspec.model.spec import Duration, Schedule
 
 EARLIEST = datetime(1, 1, 1, tzinfo=timezone.utc)

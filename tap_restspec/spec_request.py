@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from tap_restspec import adf
+from tap_restspec.expr import adf
+from tap_restspec.expr.template import as_text, check_header_name, compile_template, header_value_problem
 from tap_restspec.model.fields import Fields
 from tap_restspec.model.spec import Request, Template
-from tap_restspec.templating import as_text, check_header_name, compile_template, header_value_problem
 
 METHODS = ("GET", "POST")
 

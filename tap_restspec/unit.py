@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from singer_sdk.exceptions import AbortedSyncPausedException
 
-from tap_restspec import dates
 from tap_restspec.errors import StreamError
+from tap_restspec.expr import dates
+from tap_restspec.expr.template import as_text
 from tap_restspec.passes import missing_warning
 from tap_restspec.record_key import KeyMax
 from tap_restspec.schedule import Window, make_window, slices
-from tap_restspec.templating import as_text
 
 if TYPE_CHECKING:
     from tap_restspec.stream import SpecStream

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tap_restspec import adf
-from tap_restspec.adf import Expression, ExpressionError, has_expressions, parse, render, scan
+from tap_restspec.expr import adf
+from tap_restspec.expr.adf import Expression, ExpressionError, has_expressions, parse, render, scan
 
 NOW = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
 PARAMS: dict[str, Any] = {

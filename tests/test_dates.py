@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tap_restspec.dates import (
+from tap_restspec.expr.dates import (
     DateFormatError,
     compile_format,
     format_datetime,

@@ -40,9 +40,9 @@ from typing import Any
 import pytest
 
 from tap_restspec.errors import UserError
+from tap_restspec.expr.template import PLACEHOLDER
 from tap_restspec.model.spec import SECRET_SETTINGS
 from tap_restspec.spec_keys import KNOWN
-from tap_restspec.templating import PLACEHOLDER
 from tests.helpers import ROOT, run_cli
 
 SHIPPED = sorted((ROOT / "specs").glob("*.json"))

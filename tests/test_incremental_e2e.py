@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tap_restspec.dates import parse_datetime
+from tap_restspec.expr.dates import parse_datetime
 from tests.helpers import Reply, Server, run_partial, run_tap, source_spec, write_spec
 
 SCHEMA = {

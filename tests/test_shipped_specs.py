@@ -15,9 +15,9 @@ import pytest
 
 from demo.api import DemoAPI
 from demo.registry import ID_KEYS, TICKED
-from tap_restspec.dates import to_iso
+from tap_restspec.expr.dates import to_iso
+from tap_restspec.expr.template import encode_host_value, render
 from tap_restspec.spec import load_spec
-from tap_restspec.templating import encode_host_value, render
 from tests.helpers import ROOT, Collector, run_tap
 
 

@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 from requests.auth import AuthBase
 
-from tap_restspec import adf
+from tap_restspec.expr import adf
+from tap_restspec.expr.template import TemplateError, compile_template, render
 from tap_restspec.model.fields import Fields
 from tap_restspec.model.spec import SECRET_SETTINGS, AuthEntry, Input, StreamSpec
-from tap_restspec.templating import TemplateError, compile_template, render
 
 # The authSpec properties that the tap's secret settings fill.
 SETTINGS = {

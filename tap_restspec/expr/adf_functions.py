@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from tap_restspec.dates import format_datetime, parse_datetime
+from tap_restspec.expr.dates import format_datetime, parse_datetime
 
 DEFAULT_DATE_FORMAT = "o"  # ADF's default: round-trip, yyyy-MM-ddTHH:mm:ss.fffffffK
 MAX_VALUE = 1 << 20  # characters of any one value an expression makes (1 MB of ASCII)

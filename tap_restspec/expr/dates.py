@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from tap_restspec.expr.netformat import DateFormatError, as_utc, compile_format, format_datetime
 from tap_restspec.model.spec import Duration
-from tap_restspec.netformat import DateFormatError, as_utc, compile_format, format_datetime
 
 __all__ = [
     "DateFormatError",

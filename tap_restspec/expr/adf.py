@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tap_restspec.adf_functions import (
+from tap_restspec.expr.adf_functions import (
     FUNCTIONS,
     PRECOUNTED,
     Context,

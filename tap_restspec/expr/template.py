@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from tap_restspec import adf
+from tap_restspec.expr import adf
 from tap_restspec.model.spec import Placeholder, Template
 
 PLACEHOLDER = re.compile(
