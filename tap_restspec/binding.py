@@ -19,7 +19,7 @@ from typing import Any
 from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.expr.template import TemplateError, as_text, compile_template, header_value_problem
-from tap_restspec.http import UnsafeURL, origin_of
+from tap_restspec.http.session import UnsafeURL, origin_of
 from tap_restspec.model.fields import one_line, show
 from tap_restspec.model.spec import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
 from tap_restspec.redact import REDACTOR

@@ -20,8 +20,8 @@ import click
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
-from tap_restspec.client import Stopped
 from tap_restspec.errors import SettingsError, UserError
+from tap_restspec.http.client import Stopped
 from tap_restspec.model.fields import NotJSONError, loads, one_line
 from tap_restspec.output import quiet_stdout
 from tap_restspec.runner import Interrupted

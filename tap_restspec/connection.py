@@ -9,11 +9,11 @@ import requests
 
 from tap_restspec.auth.base import AuthValues, present
 from tap_restspec.auth.oauth2 import absolute
-from tap_restspec.client import Client
 from tap_restspec.errors import StreamError
 from tap_restspec.expr import adf
 from tap_restspec.expr.template import TemplateError, render
-from tap_restspec.http import origin_of
+from tap_restspec.http.client import Client
+from tap_restspec.http.session import origin_of
 from tap_restspec.redact import REDACTOR
 from tap_restspec.stream import SpecStream
 

@@ -18,7 +18,7 @@ import requests
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
-from tap_restspec.http import UnsafeURL, origin_of
+from tap_restspec.http.session import UnsafeURL, origin_of
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.pagination import PageView, PagingType
 from tap_restspec.paginator import Paginator

@@ -22,8 +22,8 @@ import msgspec
 from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedException
 from singer_sdk.singerlib import StateMessage
 
-from tap_restspec.client import Stopped
 from tap_restspec.errors import UserError
+from tap_restspec.http.client import Stopped
 from tap_restspec.model.jsonpath import first_value
 from tap_restspec.passes import Page, signature
 from tap_restspec.redact import REDACTOR

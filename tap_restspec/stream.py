@@ -14,14 +14,14 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_restspec import auth
 from tap_restspec.auth.base import BuildContext
 from tap_restspec.binding import Binding
-from tap_restspec.client import Client, Sending
 from tap_restspec.emit import Emitter
-from tap_restspec.http import GuardedSession, Limits, origin_of
-from tap_restspec.pacing import PACER
+from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.pacing import PACER
+from tap_restspec.http.retry import RetryPolicy
+from tap_restspec.http.session import GuardedSession, Limits, origin_of
 from tap_restspec.passes import Pass, signature
 from tap_restspec.records import Extractor
 from tap_restspec.request import url_base
-from tap_restspec.retry import RetryPolicy
 from tap_restspec.schedule import Window
 from tap_restspec.schema import from_signature, record_schema, settle, with_keys
 from tap_restspec.settings import Settings

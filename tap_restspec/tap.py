@@ -18,14 +18,15 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
-from tap_restspec import http, redact
+from tap_restspec import redact
 from tap_restspec.binding import bind
 from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
-from tap_restspec.client import StopFlag
 from tap_restspec.errors import SettingsError, SpecError, StreamError
+from tap_restspec.http.client import StopFlag
+from tap_restspec.http.deadline import abort_all
+from tap_restspec.http.pacing import Slots
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output import BufferedWriter
-from tap_restspec.pacing import Slots
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import (
     CONFIG_SCHEMA,
@@ -212,7 +213,7 @@ class TapRestSpec(Tap):
     def halt(self, signum: int) -> None:
         """Stop the run: every wait ends and every request in flight is cut (`signum`: why)."""
         if self.stop.halt(signum):
-            http.abort_all()
+            abort_all()
 
     def _setup_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the run from the tap's creation on (in the main thread only).

@@ -25,7 +25,8 @@ import pytest
 import requests
 
 from tap_restspec.errors import StreamError
-from tap_restspec.http import (
+from tap_restspec.http.retry import is_retriable
+from tap_restspec.http.session import (
     BodyMemoryError,
     BodyTooLarge,
     DeadlineExceeded,
@@ -38,7 +39,6 @@ from tap_restspec.http import (
     UnsafeURL,
     origin_of,
 )
-from tap_restspec.retry import is_retriable
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 2**20
@@ -681,7 +681,7 @@ def test_gzip_bomb_peak_rss_in_a_subprocess(serve) -> None:
               else ok(r, c))
     result = _child("""
         import json, sys, requests
-        from tap_restspec.http import GuardedSession, Limits, BodyTooLarge
+        from tap_restspec.http.session import GuardedSession, Limits, BodyTooLarge
         def peak_kb():  # VmHWM: this process's own peak RSS (ru_maxrss starts at the parent's)
             return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
         url = sys.argv[1]
@@ -703,7 +703,7 @@ def test_a_body_that_does_not_fit_in_memory_is_an_error(serve) -> None:
     a = serve(lambda r, c: reply(c, 200, big) if r.path == "/big" else reply(c, 200, b"ok"))
     result = _child("""
         import json, resource, sys, requests
-        from tap_restspec.http import GuardedSession, Limits, BodyMemoryError
+        from tap_restspec.http.session import GuardedSession, Limits, BodyMemoryError
         url = sys.argv[1]
         s = GuardedSession(url, Limits(20, 2**30))
         s.send(s.prepare_request(requests.Request("GET", url + "/warm")))

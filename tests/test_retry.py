@@ -16,7 +16,8 @@ import requests
 import urllib3
 
 from tap_restspec.errors import StreamError
-from tap_restspec.http import (
+from tap_restspec.http.retry import DAY, GiveUp, RetryPolicy, asked_wait, is_retriable
+from tap_restspec.http.session import (
     BodyMemoryError,
     BodyTooLarge,
     DeadlineExceeded,
@@ -25,7 +26,6 @@ from tap_restspec.http import (
     UnfollowedRedirect,
     UnsafeURL,
 )
-from tap_restspec.retry import DAY, GiveUp, RetryPolicy, asked_wait, is_retriable
 
 
 def answer(status: int, body: bytes | str | object = b"", **headers: str) -> requests.Response:

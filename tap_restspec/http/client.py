@@ -21,11 +21,11 @@ import requests
 import urllib3
 
 from tap_restspec.errors import StreamError, http_status
-from tap_restspec.http import GuardedSession, Limits, Origin, TransportError
+from tap_restspec.http.pacing import Pacer, Slots
+from tap_restspec.http.retry import GiveUp, RetryPolicy, asked_wait, cause_of, is_retriable, rate_limited
+from tap_restspec.http.session import GuardedSession, Limits, Origin, TransportError
 from tap_restspec.model.fields import one_line
-from tap_restspec.pacing import Pacer, Slots
 from tap_restspec.redact import REDACTOR
-from tap_restspec.retry import GiveUp, RetryPolicy, asked_wait, cause_of, is_retriable, rate_limited
 
 LOGGER = logging.getLogger("tap-restspec")
 # OpenSSL's verify codes for a certificate that is wrong, not unknown: expired, not yet valid,

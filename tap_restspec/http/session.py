@@ -24,8 +24,8 @@ from requests.cookies import extract_cookies_to_jar, merge_cookies
 from requests.utils import requote_uri, rewind_body
 from urllib3.exceptions import HeaderParsingError, LocationParseError
 
-from tap_restspec.deadline import Adapter, Watch, abort_all, watching
 from tap_restspec.errors import StreamError
+from tap_restspec.http.deadline import Adapter, Watch, abort_all, watching
 
 __all__ = [
     "BodyTooLarge",
