@@ -20,8 +20,8 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_restspec.errors import StreamError
 from tap_restspec.http.session import UnsafeURL, origin_of
 from tap_restspec.model.spec import StreamSpec
-from tap_restspec.pagination import PageView, PagingType
-from tap_restspec.paginator import Paginator
+from tap_restspec.paging.paginator import Paginator
+from tap_restspec.paging.types import PageView, PagingType
 from tap_restspec.records import BodyError, Extractor, body_keys
 from tap_restspec.redact import REDACTOR
 from tap_restspec.request import copy_request, first_request

@@ -23,7 +23,7 @@ from tap_restspec.expr.template import as_text
 from tap_restspec.model.fields import Fields
 from tap_restspec.model.jsonpath import first_value
 from tap_restspec.model.spec import EndCondition, Paging
-from tap_restspec.placement import PARAMETER_TYPES, WholeURL, placement
+from tap_restspec.paging.placement import PARAMETER_TYPES, WholeURL, placement
 
 LOGGER = logging.getLogger("tap-restspec")
 MAX_DELAY_MS = 3_600_000  # one hour between two requests is the most a spec may ask

@@ -15,7 +15,7 @@ from tap_restspec.errors import StreamError
 from tap_restspec.expr.template import as_text
 from tap_restspec.model.jsonpath import compile_path
 from tap_restspec.model.spec import EndCondition
-from tap_restspec.pagination import PageView, PagingType, is_header, lookup
+from tap_restspec.paging.types import PageView, PagingType, is_header, lookup
 
 LOGGER = logging.getLogger("tap-restspec")
 
