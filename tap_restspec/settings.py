@@ -17,8 +17,8 @@ from tap_restspec.expr import dates
 from tap_restspec.http.session import UnsafeURL, origin_of
 from tap_restspec.model.fields import one_line
 from tap_restspec.model.spec import SECRET_SETTINGS, Duration
+from tap_restspec.parse.keys import nearest
 from tap_restspec.redact import REDACTOR
-from tap_restspec.spec_keys import nearest
 
 SECRET_DESCRIPTIONS = {
     "api_key": "API key or token; also the placeholder ${api_key}.",

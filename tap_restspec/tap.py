@@ -27,6 +27,7 @@ from tap_restspec.http.deadline import abort_all
 from tap_restspec.http.pacing import Slots
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output import BufferedWriter
+from tap_restspec.parse.document import read_spec
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import (
     CONFIG_SCHEMA,
@@ -35,7 +36,6 @@ from tap_restspec.settings import (
     read_settings,
     unknown_settings,
 )
-from tap_restspec.spec import read_spec
 from tap_restspec.stream import TYPES, SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")

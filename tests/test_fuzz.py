@@ -42,7 +42,7 @@ import pytest
 from tap_restspec.errors import UserError
 from tap_restspec.expr.template import PLACEHOLDER
 from tap_restspec.model.spec import SECRET_SETTINGS
-from tap_restspec.spec_keys import KNOWN
+from tap_restspec.parse.keys import KNOWN
 from tests.helpers import ROOT, run_cli
 
 SHIPPED = sorted((ROOT / "specs").glob("*.json"))

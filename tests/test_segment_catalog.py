@@ -20,7 +20,7 @@ from demo.api import DemoAPI
 from demo.vendors.segment.catalog import PARENT
 from demo.vendors.segment.words import FUNCTION_TYPES
 from tap_restspec.expr.template import encode_host_value, render
-from tap_restspec.spec import load_spec
+from tap_restspec.parse.document import load_spec
 from tests.helpers import ROOT, run_tap
 
 SPECS = sorted((ROOT / "specs").glob("segment_*.json"))

@@ -17,7 +17,7 @@ from demo.api import DemoAPI
 from demo.registry import ID_KEYS, TICKED
 from tap_restspec.expr.dates import to_iso
 from tap_restspec.expr.template import encode_host_value, render
-from tap_restspec.spec import load_spec
+from tap_restspec.parse.document import load_spec
 from tests.helpers import ROOT, Collector, run_tap
 
 

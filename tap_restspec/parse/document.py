@@ -23,8 +23,8 @@ from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, one
 from tap_restspec.model.jsonpath import last_name, simple_segments
 from tap_restspec.model.spec import Input, Parent, Schedule, Selection, StreamSpec
 from tap_restspec.paging.types import NoPaging, parse_paging
-from tap_restspec.spec_keys import check_keys, warning
-from tap_restspec.spec_request import parse_request
+from tap_restspec.parse.keys import check_keys, warning
+from tap_restspec.parse.request import parse_request
 
 LOGGER = logging.getLogger("tap-restspec")
 
