@@ -23,9 +23,9 @@ from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedE
 from singer_sdk.singerlib import StateMessage
 
 from tap_restspec.errors import UserError
+from tap_restspec.extract.passes import Page, signature
 from tap_restspec.http.client import Stopped
 from tap_restspec.model.jsonpath import first_value
-from tap_restspec.passes import Page, signature
 from tap_restspec.redact import REDACTOR
 from tap_restspec.unit import run_unit, windows
 

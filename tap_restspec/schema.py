@@ -20,9 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from tap_restspec.columns import column, verdict
+from tap_restspec.extract.records import explode_segments
 from tap_restspec.model.jsonpath import simple_segments
 from tap_restspec.model.spec import Selection
-from tap_restspec.records import explode_segments
 
 LOOSE = {"type": ["string", "null"]}  # a key property the sample says nothing about
 ANY_TYPES = ("object", "array", "string", "number", "boolean", "null")

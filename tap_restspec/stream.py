@@ -15,14 +15,14 @@ from tap_restspec import auth
 from tap_restspec.auth.base import BuildContext
 from tap_restspec.binding import Binding
 from tap_restspec.emit import Emitter
+from tap_restspec.extract.passes import Pass, signature
+from tap_restspec.extract.records import Extractor
+from tap_restspec.extract.request import url_base
+from tap_restspec.extract.window import Window
 from tap_restspec.http.client import Client, Sending
 from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
 from tap_restspec.http.session import GuardedSession, Limits, origin_of
-from tap_restspec.passes import Pass, signature
-from tap_restspec.records import Extractor
-from tap_restspec.request import url_base
-from tap_restspec.schedule import Window
 from tap_restspec.schema import from_signature, record_schema, settle, with_keys
 from tap_restspec.settings import Settings
 from tap_restspec.unit import run_unit

@@ -18,9 +18,9 @@ from singer_sdk.exceptions import AbortedSyncPausedException
 from tap_restspec.errors import StreamError
 from tap_restspec.expr import dates
 from tap_restspec.expr.template import as_text
-from tap_restspec.passes import missing_warning
+from tap_restspec.extract.passes import missing_warning
+from tap_restspec.extract.window import Window, make_window, slices
 from tap_restspec.record_key import KeyMax
-from tap_restspec.schedule import Window, make_window, slices
 
 if TYPE_CHECKING:
     from tap_restspec.stream import SpecStream

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tap_restspec.extract.records import BodyError, Extractor
 from tap_restspec.model.jsonpath import PathError, compile_path, last_name
 from tap_restspec.model.spec import Selection
-from tap_restspec.records import BodyError, Extractor
 from tap_restspec.schema import infer_schema, record_schema, widen, widen_page, with_keys
 
 

@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 import pytest
 
 from tap_restspec.expr.template import TemplateError, compile_template, encode_path_value, render
+from tap_restspec.extract.window import make_window, schedule_values
 from tap_restspec.model.fields import Problems
 from tap_restspec.model.spec import EndCondition, Schedule
 from tap_restspec.paging.paginator import end_condition_holds
 from tap_restspec.paging.types import ContinuationToken, NoPaging, Offset, PageNumber, PageView, Pointer
 from tap_restspec.parse.document import parse_document, snake_case
 from tap_restspec.redact import Redactor
-from tap_restspec.schedule import make_window, schedule_values
 
 
 def parse(attributes, values=None, **document):

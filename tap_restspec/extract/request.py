@@ -18,8 +18,8 @@ from tap_restspec.expr.template import (
     encode_path_value,
     render,
 )
+from tap_restspec.extract.window import ScheduleValues
 from tap_restspec.model.spec import Request, Template
-from tap_restspec.schedule import ScheduleValues
 
 
 def url_base(host: Template, values: Mapping[str, Any], base_url: str | None) -> str:

@@ -18,14 +18,14 @@ import requests
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.errors import StreamError
+from tap_restspec.extract.records import BodyError, Extractor, body_keys
+from tap_restspec.extract.request import copy_request, first_request
+from tap_restspec.extract.window import Window, schedule_values
 from tap_restspec.http.session import UnsafeURL, origin_of
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.paging.paginator import Paginator
 from tap_restspec.paging.types import PageView, PagingType
-from tap_restspec.records import BodyError, Extractor, body_keys
 from tap_restspec.redact import REDACTOR
-from tap_restspec.request import copy_request, first_request
-from tap_restspec.schedule import Window, schedule_values
 
 _DECODER = msgspec.json.Decoder()  # exact integers of any size, unlike orjson
 NO_CONTENT = 204
