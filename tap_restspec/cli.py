@@ -23,7 +23,7 @@ from tap_restspec import redact
 from tap_restspec.errors import SettingsError, UserError
 from tap_restspec.http.client import Stopped
 from tap_restspec.model.fields import NotJSONError, loads, one_line
-from tap_restspec.output import quiet_stdout
+from tap_restspec.output.writer import quiet_stdout
 from tap_restspec.runner import Interrupted
 from tap_restspec.settings import environment_problems, register_secrets
 

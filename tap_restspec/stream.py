@@ -14,7 +14,6 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_restspec import auth
 from tap_restspec.auth.base import BuildContext
 from tap_restspec.binding import Binding
-from tap_restspec.emit import Emitter
 from tap_restspec.extract.passes import Pass, signature
 from tap_restspec.extract.records import Extractor
 from tap_restspec.extract.request import url_base
@@ -23,7 +22,8 @@ from tap_restspec.http.client import Client, Sending
 from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
 from tap_restspec.http.session import GuardedSession, Limits, origin_of
-from tap_restspec.schema import from_signature, record_schema, settle, with_keys
+from tap_restspec.output.emit import Emitter
+from tap_restspec.output.schema import from_signature, record_schema, settle, with_keys
 from tap_restspec.settings import Settings
 from tap_restspec.unit import run_unit
 

@@ -26,7 +26,7 @@ from tap_restspec.http.client import StopFlag
 from tap_restspec.http.deadline import abort_all
 from tap_restspec.http.pacing import Slots
 from tap_restspec.model.spec import StreamSpec
-from tap_restspec.output import BufferedWriter
+from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.parse.document import read_spec
 from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.settings import (

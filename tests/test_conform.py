@@ -7,7 +7,7 @@ import random
 import pytest
 from jsonschema import Draft7Validator
 
-from tap_restspec.conform import compile_fits, conform
+from tap_restspec.output.conform import compile_fits, conform
 
 SCHEMA = {
     "type": "object",

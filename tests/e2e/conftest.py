@@ -45,13 +45,12 @@ bin_dir = _pg.bin_dir
 
 # Variables of the caller's environment that would leak into the Meltano project.
 _LEAKY_PREFIXES = ("TAP_RESTSPEC_", "TARGET_POSTGRES_", "TARGET_JSONL_", "MELTANO_", "PG")
-_COPY_IGNORE = shutil.ignore_patterns(
+_IGNORED = shutil.ignore_patterns(
     ".git",
     ".venv",
     ".meltano",
     ".meltano-venv",
     ".demo",
-    "output",
     "__pycache__",
     ".pytest_cache",
     ".ruff_cache",
@@ -59,6 +58,16 @@ _COPY_IGNORE = shutil.ignore_patterns(
     "*.egg-info",
     "results",
 )
+
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    """What the copy leaves out: `_IGNORED` anywhere, and target-jsonl's `output/` at the root only
+    (`tap_restspec/output/` is the tap's own code).
+    """
+    ignored = set(_IGNORED(directory, names))
+    if Path(directory).resolve() == ROOT and "output" in names:
+        ignored.add("output")
+    return ignored
 
 
 def _unavailable(reason: str) -> None:
@@ -171,7 +180,7 @@ def meltano_project(meltano_bin: str, pg: Any, demo_api: Any) -> Iterator[Meltan
     """A copy of the project with its plugins installed (`meltano install`)."""
     base = Path(tempfile.mkdtemp(prefix="restspec-e2e-"))
     root = base / "project"
-    shutil.copytree(ROOT, root, ignore=_COPY_IGNORE, symlinks=True)
+    shutil.copytree(ROOT, root, ignore=_copy_ignore, symlinks=True)
     log_dir = base / "logs"
     log_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}

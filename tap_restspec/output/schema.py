@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from tap_restspec.columns import column, verdict
+from tap_restspec.output.columns import column, verdict
 from tap_restspec.extract.records import explode_segments
 from tap_restspec.model.jsonpath import simple_segments
 from tap_restspec.model.spec import Selection
