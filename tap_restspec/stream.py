@@ -13,7 +13,8 @@ from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec import auth
 from tap_restspec.auth.base import BuildContext
-from tap_restspec.binding import Binding
+from tap_restspec.config.binding import Binding
+from tap_restspec.config.settings import Settings
 from tap_restspec.extract.passes import Pass, signature
 from tap_restspec.extract.records import Extractor
 from tap_restspec.extract.request import url_base
@@ -24,7 +25,6 @@ from tap_restspec.http.retry import RetryPolicy
 from tap_restspec.http.session import GuardedSession, Limits, origin_of
 from tap_restspec.output.emit import Emitter
 from tap_restspec.output.schema import from_signature, record_schema, settle, with_keys
-from tap_restspec.settings import Settings
 from tap_restspec.unit import run_unit
 
 if TYPE_CHECKING:

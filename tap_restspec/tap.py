@@ -19,8 +19,15 @@ from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
 from tap_restspec import redact
-from tap_restspec.binding import bind
 from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
+from tap_restspec.config.binding import bind
+from tap_restspec.config.settings import (
+    CONFIG_SCHEMA,
+    Settings,
+    environment_config,
+    read_settings,
+    unknown_settings,
+)
 from tap_restspec.errors import SettingsError, SpecError, StreamError
 from tap_restspec.http.client import StopFlag
 from tap_restspec.http.deadline import abort_all
@@ -29,13 +36,6 @@ from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.parse.document import read_spec
 from tap_restspec.runner import Interrupted, run_all
-from tap_restspec.settings import (
-    CONFIG_SCHEMA,
-    Settings,
-    environment_config,
-    read_settings,
-    unknown_settings,
-)
 from tap_restspec.stream import TYPES, SpecStream
 
 LOGGER = logging.getLogger("tap-restspec")

@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from tap_restspec.output.columns import column, verdict
 from tap_restspec.extract.records import explode_segments
 from tap_restspec.model.jsonpath import simple_segments
 from tap_restspec.model.spec import Selection
+from tap_restspec.output.columns import column, verdict
 
 LOOSE = {"type": ["string", "null"]}  # a key property the sample says nothing about
 ANY_TYPES = ("object", "array", "string", "number", "boolean", "null")
