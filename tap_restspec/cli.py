@@ -25,7 +25,7 @@ from tap_restspec.errors import SettingsError, UserError
 from tap_restspec.http.client import Stopped
 from tap_restspec.model.fields import NotJSONError, loads, one_line
 from tap_restspec.output.writer import quiet_stdout
-from tap_restspec.runner import Interrupted
+from tap_restspec.sync.scheduler import Interrupted
 
 
 @dataclass(frozen=True)

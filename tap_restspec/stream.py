@@ -25,13 +25,13 @@ from tap_restspec.http.retry import RetryPolicy
 from tap_restspec.http.session import GuardedSession, Limits, origin_of
 from tap_restspec.output.emit import Emitter
 from tap_restspec.output.schema import from_signature, record_schema, settle, with_keys
-from tap_restspec.unit import run_unit
+from tap_restspec.sync.unit import run_unit
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_restspec.runs import StreamRun
+    from tap_restspec.sync.runs import StreamRun
 
 SAMPLE_SIZE = 100
 TYPES = "types"  # the state's record of the types each stream sent: {stream: {property: signature}}
@@ -191,7 +191,7 @@ class SpecStream(RESTStream[Any]):
     def run(self) -> StreamRun:
         """The stream's state for this run."""
         if self._run is None:
-            from tap_restspec.runs import StreamRun
+            from tap_restspec.sync.runs import StreamRun
 
             self._run = StreamRun.of(self)
         return self._run

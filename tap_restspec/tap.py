@@ -35,8 +35,8 @@ from tap_restspec.http.pacing import Slots
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.parse.document import read_spec
-from tap_restspec.runner import Interrupted, run_all
 from tap_restspec.stream import TYPES, SpecStream
+from tap_restspec.sync.scheduler import Interrupted, run_all
 
 LOGGER = logging.getLogger("tap-restspec")
 

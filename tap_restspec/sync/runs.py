@@ -27,11 +27,11 @@ from tap_restspec.extract.passes import Page, signature
 from tap_restspec.http.client import Stopped
 from tap_restspec.model.jsonpath import first_value
 from tap_restspec.redact import REDACTOR
-from tap_restspec.unit import run_unit, windows
+from tap_restspec.sync.unit import run_unit, windows
 
 if TYPE_CHECKING:
-    from tap_restspec.runner import Scheduler
     from tap_restspec.stream import SpecStream
+    from tap_restspec.sync.scheduler import Scheduler
 
 LOGGER = logging.getLogger("tap-restspec")
 STATE_EVERY = 1.0  # seconds between two large STATE messages while units complete

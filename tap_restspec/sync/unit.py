@@ -20,7 +20,7 @@ from tap_restspec.expr import dates
 from tap_restspec.expr.template import as_text
 from tap_restspec.extract.passes import missing_warning
 from tap_restspec.extract.window import Window, make_window, slices
-from tap_restspec.record_key import KeyMax
+from tap_restspec.sync.bookmarks import KeyMax
 
 if TYPE_CHECKING:
     from tap_restspec.stream import SpecStream

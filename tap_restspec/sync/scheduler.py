@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk.mapper import RemoveRecordTransform
 from singer_sdk.singerlib import ActivateVersionMessage
 
-from tap_restspec.runs import TapRun
+from tap_restspec.sync.runs import TapRun
 
 if TYPE_CHECKING:
     from tap_restspec.stream import SpecStream
