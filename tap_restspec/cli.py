@@ -21,9 +21,9 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.config.settings import environment_problems, register_secrets
-from tap_restspec.errors import SettingsError, UserError
+from tap_restspec.errors import SettingsError, UserError, one_line
 from tap_restspec.http.client import Stopped
-from tap_restspec.model.fields import NotJSONError, loads, one_line
+from tap_restspec.model.fields import NotJSONError, loads
 from tap_restspec.output.writer import quiet_stdout
 from tap_restspec.sync.scheduler import Interrupted
 

@@ -13,7 +13,7 @@ from tap_restspec.errors import StreamError
 from tap_restspec.expr import adf
 from tap_restspec.expr.template import TemplateError, render
 from tap_restspec.http.client import Client
-from tap_restspec.http.session import origin_of
+from tap_restspec.http.origin import origin_of
 from tap_restspec.redact import REDACTOR
 from tap_restspec.stream import SpecStream
 

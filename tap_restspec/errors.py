@@ -7,6 +7,13 @@ from typing import Any
 MESSAGE_CHARS = 300
 
 
+def one_line(text: str) -> str:
+    r"""`text` with line breaks and other unprintable characters escaped (`\r`, `\n`, `\ufeff`)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class UserError(Exception):
     """A problem the user can fix; shown as one line per problem, without a traceback."""
 

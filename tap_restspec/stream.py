@@ -20,9 +20,10 @@ from tap_restspec.extract.records import Extractor
 from tap_restspec.extract.request import url_base
 from tap_restspec.extract.window import Window
 from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.origin import origin_of
 from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
-from tap_restspec.http.session import GuardedSession, Limits, origin_of
+from tap_restspec.http.session import GuardedSession, Limits
 from tap_restspec.output.emit import Emitter
 from tap_restspec.output.schema import from_signature, record_schema, settle, with_keys
 from tap_restspec.sync.unit import run_unit

@@ -25,6 +25,7 @@ import pytest
 import requests
 
 from tap_restspec.errors import StreamError
+from tap_restspec.http.origin import Origin, UnsafeURL, origin_of
 from tap_restspec.http.retry import is_retriable
 from tap_restspec.http.session import (
     BodyMemoryError,
@@ -32,12 +33,9 @@ from tap_restspec.http.session import (
     DeadlineExceeded,
     GuardedSession,
     Limits,
-    Origin,
     OriginRefused,
     RedirectRefused,
     UnfollowedRedirect,
-    UnsafeURL,
-    origin_of,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

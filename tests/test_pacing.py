@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
+from tap_restspec.http.origin import Origin
 from tap_restspec.http.pacing import MAX_SECONDS, PACER, Pacer
-from tap_restspec.http.session import Origin
 
 API = Origin("https", "api.example.com", 443)
 OTHER = Origin("https", "other.example.com", 443)

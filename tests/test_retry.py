@@ -16,6 +16,7 @@ import requests
 import urllib3
 
 from tap_restspec.errors import StreamError
+from tap_restspec.http.origin import UnsafeURL
 from tap_restspec.http.retry import DAY, GiveUp, RetryPolicy, asked_wait, is_retriable
 from tap_restspec.http.session import (
     BodyMemoryError,
@@ -24,7 +25,6 @@ from tap_restspec.http.session import (
     OriginRefused,
     RedirectRefused,
     UnfollowedRedirect,
-    UnsafeURL,
 )
 
 

@@ -20,9 +20,10 @@ from requests.auth import AuthBase, HTTPBasicAuth
 from tap_restspec.auth.base import BuildContext
 from tap_restspec.errors import StreamError
 from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.origin import origin_of
 from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
-from tap_restspec.http.session import Limits, origin_of
+from tap_restspec.http.session import Limits
 from tap_restspec.redact import REDACTOR
 
 LOGGER = logging.getLogger("tap-restspec")

@@ -19,10 +19,11 @@ from typing import Any
 from tap_restspec import auth
 from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.config.settings import Settings
+from tap_restspec.errors import one_line
 from tap_restspec.expr.template import TemplateError, as_text, compile_template, header_value_problem
 from tap_restspec.extract.request import url_base
-from tap_restspec.http.session import UnsafeURL, origin_of
-from tap_restspec.model.fields import one_line, show
+from tap_restspec.http.origin import UnsafeURL, origin_of
+from tap_restspec.model.fields import show
 from tap_restspec.model.spec import SECRET_SETTINGS, Input, Placeholder, StreamSpec, Template
 from tap_restspec.parse.request import body_templates
 from tap_restspec.redact import REDACTOR

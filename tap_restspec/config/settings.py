@@ -12,10 +12,9 @@ from urllib.parse import urlsplit
 from singer_sdk import typing as th
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
-from tap_restspec.errors import SettingsError
+from tap_restspec.errors import SettingsError, one_line
 from tap_restspec.expr import dates
-from tap_restspec.http.session import UnsafeURL, origin_of
-from tap_restspec.model.fields import one_line
+from tap_restspec.http.origin import UnsafeURL, origin_of
 from tap_restspec.model.spec import SECRET_SETTINGS, Duration
 from tap_restspec.parse.keys import nearest
 from tap_restspec.redact import REDACTOR

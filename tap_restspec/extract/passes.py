@@ -21,7 +21,7 @@ from tap_restspec.errors import StreamError
 from tap_restspec.extract.records import BodyError, Extractor, body_keys
 from tap_restspec.extract.request import copy_request, first_request
 from tap_restspec.extract.window import Window, schedule_values
-from tap_restspec.http.session import UnsafeURL, origin_of
+from tap_restspec.http.origin import UnsafeURL, origin_of
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.paging.paginator import Paginator
 from tap_restspec.paging.types import PageView, PagingType

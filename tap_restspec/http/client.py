@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from tap_restspec.errors import StreamError, http_status
+from tap_restspec.errors import StreamError, http_status, one_line
+from tap_restspec.http.origin import Origin, TransportError
 from tap_restspec.http.pacing import Pacer, Slots
 from tap_restspec.http.retry import GiveUp, RetryPolicy, asked_wait, cause_of, is_retriable, rate_limited
-from tap_restspec.http.session import GuardedSession, Limits, Origin, TransportError
-from tap_restspec.model.fields import one_line
+from tap_restspec.http.session import GuardedSession, Limits
 from tap_restspec.redact import REDACTOR
 
 LOGGER = logging.getLogger("tap-restspec")

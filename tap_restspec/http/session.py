@@ -22,40 +22,16 @@ import requests
 import urllib3
 from requests.cookies import extract_cookies_to_jar, merge_cookies
 from requests.utils import requote_uri, rewind_body
-from urllib3.exceptions import HeaderParsingError, LocationParseError
+from urllib3.exceptions import HeaderParsingError
 
-from tap_restspec.errors import StreamError
-from tap_restspec.http.deadline import Adapter, Watch, abort_all, watching
+from tap_restspec.http.deadline import Adapter, Watch, watching
+from tap_restspec.http.origin import Origin, TransportError, UnsafeURL, origin_of, pool_origin
 
-__all__ = [
-    "BodyTooLarge",
-    "DeadlineExceeded",
-    "GuardedSession",
-    "Limits",
-    "Origin",
-    "OriginRefused",
-    "RedirectRefused",
-    "UnfollowedRedirect",
-    "UnsafeURL",
-    "abort_all",
-    "origin_of",
-]
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 CHUNK = 256 * 1024
 MAX_TIMEOUT = 7 * 86400.0
 # Where a CA bundle may be named, in this order: requests' own two, then OpenSSL's.
 CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-
-
-# Names as the brief gives them (N818). All but DeadlineExceeded are fatal: never retried.
-class TransportError(StreamError):
-    """A request the transport refuses or stops; never worth retrying."""
-
-
-class UnsafeURL(TransportError, ValueError):  # noqa: N818
-    """A URL whose origin could be read in more than one way, or not http(s)."""
 
 
 class OriginRefused(TransportError):  # noqa: N818
@@ -91,18 +67,6 @@ class DeadlineExceeded(requests.exceptions.Timeout):
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Scheme, host and port, as urllib3 connects to them."""
-
-    scheme: str
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}"
-
-
-@dataclass(frozen=True)
 class Limits:
     """Bounds of one request: whole-request seconds, decompressed body bytes, redirect hops."""
 
@@ -115,46 +79,6 @@ class Limits:
             raise ValueError(f"timeout must be between 0 and {MAX_TIMEOUT:.0f} seconds")
         if self.max_bytes <= 0 or self.max_redirects < 0:
             raise ValueError("max_bytes must be positive and max_redirects not negative")
-
-
-def origin_of(url: str | bytes) -> Origin:
-    """The origin urllib3 will connect to for `url`; `UnsafeURL` if it is ambiguous or not http(s)."""
-    if isinstance(url, bytes):
-        url = url.decode("utf-8", "replace")
-    if any(ch <= " " or ch == "\x7f" or ch.isspace() or ch == "\\" for ch in url):
-        raise UnsafeURL("URL refused: it holds whitespace, a control character or a backslash")
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme.lower() not in DEFAULT_PORTS:
-        raise UnsafeURL("URL refused: it must start with http:// or https://")
-    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    if "@" in authority:
-        raise UnsafeURL("URL refused: it holds a user name or password (userinfo)")
-    prepared = requests.PreparedRequest()
-    try:
-        prepared.prepare_url(url, None)
-        parsed = urllib3.util.parse_url(prepared.url or "")
-    except (requests.exceptions.RequestException, LocationParseError, ValueError, UnicodeError):
-        raise UnsafeURL("URL refused: it is not a valid URL") from None
-    if parsed.auth is not None:
-        raise UnsafeURL("URL refused: it holds a user name or password (userinfo)")
-    if parsed.scheme not in DEFAULT_PORTS or not parsed.host or "%" in parsed.host:
-        raise UnsafeURL("URL refused: it has no valid http(s) host")
-    origin = Origin(parsed.scheme, parsed.host, parsed.port or DEFAULT_PORTS[parsed.scheme])
-    if _pool_origin(prepared.url or "") != origin:
-        raise UnsafeURL("URL refused: its host and port read differently to different parsers")
-    return origin
-
-
-def _pool_origin(url: str) -> Origin | None:
-    """Where requests' adapter connects: it picks the connection pool with urllib.parse."""
-    try:
-        parts = urlparse(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    return Origin(scheme, host, port or DEFAULT_PORTS.get(scheme, 0))
 
 
 class GuardedSession(requests.Session):
@@ -176,7 +100,7 @@ class GuardedSession(requests.Session):
         deadline. The body is in `response.content` (a bytearray) when this returns.
         """
         origin = origin_of(request.url or "")
-        pool = _pool_origin(request.url or "")  # the same unless `url` was changed after preparing
+        pool = pool_origin(request.url or "")  # the same unless `url` was changed after preparing
         if origin != self.allowed or pool != self.allowed:
             elsewhere = origin if origin != self.allowed else pool or "an origin it cannot read"
             raise OriginRefused(f"refused a request to another origin: {elsewhere}")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from tap_restspec.errors import one_line
 from tap_restspec.model.jsonpath import PathError, compile_path
 
 MAX_DEPTH = 64  # deeper documents are refused (real specs nest about 10 levels)
@@ -37,13 +38,6 @@ class Problems:
             return  # the did-you-mean line said it already
         line = f"{self.file}: {prop}: {message}" if prop else f"{self.file}: {message}"
         self.lines.append(one_line(line))
-
-
-def one_line(text: str) -> str:
-    r"""`text` with line breaks and other unprintable characters escaped (`\r`, `\n`, `\ufeff`)."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class NotJSONError(ValueError):

@@ -17,9 +17,9 @@ from jsonschema.exceptions import SchemaError
 from jsonschema.validators import Draft7Validator
 
 from tap_restspec import auth
-from tap_restspec.errors import SpecError
+from tap_restspec.errors import SpecError, one_line
 from tap_restspec.expr import dates
-from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, one_line, show, too_deep
+from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, show, too_deep
 from tap_restspec.model.jsonpath import last_name, simple_segments
 from tap_restspec.model.spec import Input, Parent, Schedule, Selection, StreamSpec
 from tap_restspec.paging.types import NoPaging, parse_paging
