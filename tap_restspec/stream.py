@@ -25,7 +25,9 @@ from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
 from tap_restspec.http.session import GuardedSession, Limits
 from tap_restspec.output.emit import Emitter
-from tap_restspec.output.schema import from_signature, record_schema, settle, with_keys
+from tap_restspec.output.inference import settle
+from tap_restspec.output.schema import record_schema, with_keys
+from tap_restspec.output.signature import from_signature
 from tap_restspec.sync.unit import run_unit
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ import pytest
 from tap_restspec.extract.records import BodyError, Extractor
 from tap_restspec.model.jsonpath import PathError, compile_path, last_name
 from tap_restspec.model.spec import Selection
-from tap_restspec.output.schema import infer_schema, record_schema, widen, widen_page, with_keys
+from tap_restspec.output.inference import infer_schema, widen, widen_page
+from tap_restspec.output.schema import record_schema, with_keys
 
 
 def sel(path, keep=None, skip=(), wrapper=None):

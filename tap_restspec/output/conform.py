@@ -18,7 +18,7 @@ from typing import Annotated, Any, Union
 
 import msgspec
 
-from tap_restspec.output.schema import PATTERNS, is_format
+from tap_restspec.output.inference import PATTERNS, is_format
 
 Check = Callable[[Any], bool]
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {

@@ -30,7 +30,8 @@ from singer_sdk.singerlib import Message, RecordMessage, SchemaMessage
 from tap_restspec.errors import StreamError
 from tap_restspec.output.columns import column, verdict
 from tap_restspec.output.conform import compile_fits, conform, misfit
-from tap_restspec.output.schema import signature, widen_page
+from tap_restspec.output.inference import widen_page
+from tap_restspec.output.signature import signature
 
 LOGGER = logging.getLogger("tap-restspec")
 
