@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import gc
-import glob
-import json
 import logging
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -19,22 +16,22 @@ from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
 from tap_restspec import redact
-from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
-from tap_restspec.config.binding import bind
-from tap_restspec.config.settings import (
-    CONFIG_SCHEMA,
-    Settings,
-    environment_config,
-    read_settings,
-    unknown_settings,
+from tap_restspec.config.environment import environment_config
+from tap_restspec.config.files import (
+    ConfigInput,
+    check_catalog,
+    read_catalog_file,
+    read_config_files,
+    read_state_file,
 )
-from tap_restspec.errors import SettingsError, SpecError, StreamError
+from tap_restspec.config.settings import Settings, read_settings, unknown_settings
+from tap_restspec.config.settings_schema import CONFIG_SCHEMA
+from tap_restspec.config.specs import bound_specs
+from tap_restspec.errors import SettingsError, StreamError
 from tap_restspec.http.client import StopFlag
 from tap_restspec.http.deadline import abort_all
 from tap_restspec.http.pacing import Slots
-from tap_restspec.model.spec import StreamSpec
 from tap_restspec.output.writer import BufferedWriter
-from tap_restspec.parse.document import read_spec
 from tap_restspec.stream import TYPES, SpecStream
 from tap_restspec.sync.scheduler import Interrupted, run_all
 
@@ -140,23 +137,7 @@ class TapRestSpec(Tap):
         redact.install()
         redact.REDACTOR.add(*self.config_secrets())
         settings = self.settings
-        problems: list[str] = []
-        specs: list[StreamSpec] = []
-        for path, display in resolve_specs(settings.specs):
-            spec, lines = read_spec(path, display)
-            problems.extend(lines)
-            if spec is not None:
-                specs.append(spec)
-        problems.extend(duplicate_names(specs))
-        bindings = []
-        for spec in specs:
-            binding, lines = bind(spec, settings)
-            problems.extend(lines)
-            if binding is not None:
-                bindings.append(binding)
-        problems.extend(family_problems(specs))
-        if problems:
-            raise SpecError(problems)
+        bindings = bound_specs(settings)
         catalog = self.input_catalog
         streams = [
             SpecStream(
@@ -293,62 +274,6 @@ class TapRestSpec(Tap):
         ctx.exit()
 
 
-def resolve_specs(entries: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """Files, directories (every *.json inside) and glob patterns, in a stable order."""
-    found: list[tuple[Path, str]] = []
-    missing: list[str] = []
-    for entry in entries:
-        path = Path(entry)
-        if path.is_dir():
-            matches = sorted(str(p) for p in path.glob("*.json"))
-        elif path.is_file():
-            matches = [entry]
-        else:
-            matches = sorted(glob.glob(entry, recursive=True))
-        if not matches:
-            missing.append(f"config: specs: {entry!r} matches no file")
-        found.extend((Path(m), m) for m in matches)
-    if missing:
-        raise SettingsError(missing)
-    return list(dict.fromkeys(found))
-
-
-def duplicate_names(specs: list[StreamSpec]) -> list[str]:
-    """Two specs may not make streams of the same name."""
-    seen: dict[str, str] = {}
-    lines = []
-    for spec in specs:
-        if spec.name in seen:
-            lines.append(f"{spec.file}: singer.name: stream {spec.name!r} is also made by {seen[spec.name]}")
-        seen.setdefault(spec.name, spec.file)
-    return lines
-
-
-def family_problems(specs: list[StreamSpec]) -> list[str]:
-    """A child whose parent is not among the specs, or a cycle of parents."""
-    by_name = {s.name: s for s in specs}
-    lines = []
-    for spec in specs:
-        if spec.parent is None:
-            continue
-        if spec.parent.stream not in by_name:
-            lines.append(
-                f"{spec.file}: singer.parent.stream: {spec.parent.stream!r} is not among the specs "
-                f"(streams: {', '.join(sorted(by_name))})"
-            )
-            continue
-        seen, node = [spec.name], by_name.get(spec.parent.stream)
-        while node is not None:
-            if node.name in seen:
-                lines.append(
-                    f"{spec.file}: singer.parent: a cycle of parents: {' -> '.join([*seen, node.name])}"
-                )
-                break
-            seen.append(node.name)
-            node = by_name.get(node.parent.stream) if node.parent else None
-    return lines
-
-
 def link_families(streams: list[SpecStream]) -> None:
     """Each child knows its parent, each parent its children (the SDK's `child_streams` too)."""
     by_name = {s.name: s for s in streams}
@@ -360,43 +285,6 @@ def link_families(streams: list[SpecStream]) -> None:
             stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
-
-
-CATALOG_DEPTH = 100  # levels of nested schemas a catalog may have (the SDK reads them recursively)
-
-
-def check_catalog(catalog: dict[str, Any], name: str) -> None:
-    """One line per schema in a catalog that the SDK cannot read (a property schema `true`)."""
-    problems = []
-    for entry in catalog.get("streams") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("tap_stream_id"), str):
-            problems.append(f"catalog: {name}: every stream must be an object with a tap_stream_id")
-            continue
-        where = f"catalog: {name}: stream {entry['tap_stream_id']}"
-        problems += [f"{where}: {line}" for line in schema_faults(entry.get("schema", {}))]
-    if problems:
-        raise SettingsError(problems)
-
-
-def schema_faults(schema: Any) -> list[str]:
-    """Where a JSON schema holds something other than an object as a schema (walked without recursion)."""
-    faults, todo = [], [("schema", schema, 0)]
-    while todo:
-        path, node, depth = todo.pop()
-        if not isinstance(node, dict):
-            faults.append(f"{path}: a schema must be a JSON object, not {json.dumps(node)[:40]}")
-            continue
-        if depth > CATALOG_DEPTH:
-            faults.append(f"{path}: nested more than {CATALOG_DEPTH} levels deep")
-            continue
-        props = node.get("properties")
-        if props is not None and not isinstance(props, dict):
-            faults.append(f"{path}.properties: must be a JSON object of schemas")
-        elif props:
-            todo += [(f"{path}.properties.{k}", v, depth + 1) for k, v in reversed(props.items())]
-        if node.get("items") is not None:
-            todo.append((f"{path}.items", node["items"], depth + 1))
-    return faults
 
 
 def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:

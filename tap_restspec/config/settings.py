@@ -1,17 +1,19 @@
-"""The tap's settings: their JSON schema (for `--about` and Meltano) and one typed, checked object."""
+"""The tap's settings, checked once at start-up into one typed object (`Settings`), every problem
+a `config: <setting>: ...` line, never a secret's value; the settings' JSON schema is in
+`settings_schema.py`.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from singer_sdk import typing as th
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
+from tap_restspec.config.settings_schema import CONFIG_SCHEMA
 from tap_restspec.errors import SettingsError, one_line
 from tap_restspec.expr import dates
 from tap_restspec.http.origin import UnsafeURL, origin_of
@@ -19,111 +21,7 @@ from tap_restspec.model.spec import SECRET_SETTINGS, Duration
 from tap_restspec.parse.keys import nearest
 from tap_restspec.redact import REDACTOR
 
-SECRET_DESCRIPTIONS = {
-    "api_key": "API key or token; also the placeholder ${api_key}.",
-    "username": "User name for Basic authentication; also ${username}.",
-    "password": "Password or API token for Basic authentication; also ${password}.",
-    "client_id": "OAuth2 client id; also ${client_id}.",
-    "client_secret": "OAuth2 client secret; also ${client_secret}.",
-    "access_token": "OAuth2 or bearer access token; also ${access_token}.",
-    "refresh_token": "OAuth2 refresh token; also ${refresh_token}.",
-}
 MAX_SECONDS = 86_400 * 7  # a week: the most a timeout or a wait may be
-# A number also accepted as text ("2.5"), so Meltano can pass it as a `string` setting: its
-# `decimal` kind cannot come from an environment variable, its `integer` refuses fractions.
-NUMBER = th.CustomType({"type": ["number", "string"], "pattern": r"^\s*[0-9]+(\.[0-9]*)?\s*$"})
-
-CONFIG_SCHEMA = th.PropertiesList(
-    th.Property(
-        "specs",
-        th.ArrayType(th.StringType),
-        required=True,
-        description="Spec files, directories (every *.json inside) or glob patterns, "
-        "relative to the working directory. One spec file is one stream.",
-    ),
-    th.Property(
-        "params",
-        th.ObjectType(additional_properties=True),
-        description="Values for the specs' placeholders and user inputs (spec.properties); "
-        "a JSON array runs the stream once per element (partitions).",
-    ),
-    th.Property(
-        "start_date", th.DateTimeType, description="Where the first run's window starts (no state yet)."
-    ),
-    th.Property("end_date", th.DateTimeType, description="Where every window ends; default: now (UTC)."),
-    th.Property(
-        "lookback_window",
-        th.IntegerType,
-        default=0,
-        description="Seconds to move each window's start back, for late-arriving changes.",
-    ),
-    th.Property(
-        "window_step",
-        th.StringType,
-        description="ISO 8601 duration (P1D, PT6H, P1M): read each window in slices of this length, "
-        "with a bookmark after each; overrides the specs' singer.windowStep.",
-    ),
-    th.Property(
-        "max_retries",
-        th.IntegerType,
-        default=5,
-        description="Retries after the first try for 429, a rate-limited 403, 5xx, timeouts and "
-        "dropped connections.",
-    ),
-    th.Property(
-        "request_timeout",
-        NUMBER,
-        default=300,
-        description="Seconds a whole request may take, from connecting to the last byte.",
-    ),
-    th.Property(
-        "max_retry_wait",
-        NUMBER,
-        default=120,
-        description="Longest wait between two tries, in seconds; an API asking for more fails the stream.",
-    ),
-    th.Property(
-        "max_response_mb",
-        NUMBER,
-        default=512,
-        description="Largest response body, in MB after decompression; a larger one fails the stream.",
-    ),
-    th.Property(
-        "max_parallel",
-        th.IntegerType,
-        default=4,
-        description=(
-            "Requests in flight at once, across every stream; up to twice as many streams, partitions "
-            "and child passes run at once. 1 runs them one after another."
-        ),
-    ),
-    th.Property(
-        "auth_spec",
-        th.StringType,
-        description="The authSpec entry to use, by its name or type (AEP's authSpecName); "
-        "default: the first whose values are all set.",
-    ),
-    th.Property(
-        "emit_activate_version_messages",
-        th.BooleanType,
-        default=True,
-        description="Full-table streams end a complete read with ACTIVATE_VERSION, so targets remove "
-        "rows deleted at the source; false turns it off.",
-    ),
-    th.Property(
-        "base_url",
-        th.StringType,
-        description="Replaces the scheme, host and port of every spec's host, for a mock "
-        "or the bundled demo API; next-page links are not rewritten (one to another origin "
-        "is refused).",
-    ),
-    *(
-        th.Property(name, th.StringType, secret=True, description=SECRET_DESCRIPTIONS[name])
-        for name in SECRET_SETTINGS
-    ),
-).to_dict()
-
-
 _VALIDATOR = DEFAULT_JSONSCHEMA_VALIDATOR(CONFIG_SCHEMA)
 
 
@@ -295,42 +193,6 @@ def _base_url(config: Mapping[str, Any], lines: list[str]) -> str | None:
         )
         return None
     return str(base_url).rstrip("/")
-
-
-def environment_config(schema: Mapping[str, Any], prefix: str = "TAP_RESTSPEC_") -> dict[str, Any]:
-    """The `TAP_RESTSPEC_<NAME>` variables of the environment, parsed as the SDK parses them, but
-    without a `.env` file: the SDK's reader looks for one in the directories above its own install
-    (a Meltano project's root, whose `.env` holds every plugin's secrets) and lets it override both
-    the real environment and the config file, so an inherited extractor would get its parent's
-    password. Meltano reads its `.env` itself and passes the values on.
-    """
-    from singer_sdk.configuration import _dict_config
-
-    return _dict_config.parse_environment_config(dict(schema), prefix=prefix, dotenv_path=os.devnull)
-
-
-def environment_problems(prefix: str = "TAP_RESTSPEC_") -> list[str]:
-    """One line per `TAP_RESTSPEC_<NAME>` variable the SDK cannot parse (it would raise a bare
-    ValueError or JSON error): each setting is parsed alone, exactly as the SDK parses it.
-    """
-    from singer_sdk.configuration import _dict_config
-
-    lines = []
-    quiet, _dict_config.logger.disabled = _dict_config.logger.disabled, True
-    try:
-        for name, schema in CONFIG_SCHEMA["properties"].items():
-            variable = prefix + name.upper().replace("-", "_")
-            if variable not in os.environ:
-                continue
-            try:
-                environment_config({"properties": {name: schema}}, prefix)
-            except Exception as exc:  # the SDK's int() and JSON parsers: ValueError, JSONDecodeError
-                kind = "an integer" if isinstance(exc, ValueError) and "int()" in str(exc) else "valid JSON"
-                shown = "" if name in SECRET_SETTINGS else f" ({os.environ[variable][:40]!r})"
-                lines.append(f"config: {name}: the environment variable {variable}{shown} is not {kind}")
-    finally:
-        _dict_config.logger.disabled = quiet
-    return lines
 
 
 def register_secrets(config: Mapping[str, Any]) -> None:

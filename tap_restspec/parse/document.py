@@ -13,22 +13,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import SchemaError
-from jsonschema.validators import Draft7Validator
-
 from tap_restspec import auth
 from tap_restspec.errors import SpecError, one_line
 from tap_restspec.expr import dates
-from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, show, too_deep
+from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, too_deep
 from tap_restspec.model.jsonpath import last_name, simple_segments
-from tap_restspec.model.spec import Input, Parent, Schedule, Selection, StreamSpec
+from tap_restspec.model.spec import Parent, Schedule, Selection, StreamSpec
 from tap_restspec.paging.types import NoPaging, parse_paging
+from tap_restspec.parse.inputs import parse_inputs
 from tap_restspec.parse.keys import check_keys, warning
 from tap_restspec.parse.request import parse_request
+from tap_restspec.parse.schema import custom_schema
 
 LOGGER = logging.getLogger("tap-restspec")
 
-JSON_TYPES = ("string", "integer", "number", "boolean", "array", "object", "null")
 DEFAULT_FORMAT = "yyyy-MM-ddTHH:mm:ssZ"
 
 
@@ -119,7 +117,7 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
     ):
         attributes.add("paginationParams.parameterType", "BODYPARAM needs a JSON object in bodyParams")
     schedule = _schedule(attributes.object("scheduleParams")) if attributes.has("scheduleParams") else None
-    schema = _schema(attributes if attributes.has("schema") else source)
+    schema = custom_schema(attributes if attributes.has("schema") else source)
     name = singer.text("name") or top.text("name") or stem
     window_step = None
     if singer.has("windowStep"):
@@ -156,37 +154,6 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
     if not spec.name:
         singer.add("name", f"{name!r} gives an empty stream name")
     return spec
-
-
-def parse_inputs(schema: Fields) -> dict[str, Input]:
-    """`properties` of a JSON schema of user inputs (`sourceSpec.spec`, or an authSpec entry's `spec`)."""
-    properties = schema.object("properties")
-    out = {}
-    for key, raw in properties.items():
-        prop = properties.object(key)
-        if not isinstance(raw, dict):
-            continue
-        kind = raw.get("type")
-        types = (kind,) if isinstance(kind, str) else tuple(kind) if isinstance(kind, list) else ()
-        bad = [t for t in types if not isinstance(t, str) or t not in JSON_TYPES]
-        if bad or (kind is not None and not types):
-            prop.add("type", f"{show(kind)} is not a JSON schema type")
-            types = ()
-        enum = raw.get("enum")
-        if enum is not None and not isinstance(enum, list):
-            prop.add("enum", "must be an array")
-            enum = None
-        description = raw.get("description")
-        out[str(key)] = Input(
-            name=str(key),
-            types=tuple(str(t) for t in types),
-            default=raw.get("default"),
-            has_default="default" in raw and raw["default"] is not None,
-            enum=tuple(enum) if enum is not None else None,
-            description=description if isinstance(description, str) else None,
-            secret=isinstance(raw.get("format"), str) and raw["format"].casefold() == "password",
-        )
-    return out
 
 
 def _selection(attributes: Fields, key: str) -> Selection | None:
@@ -261,56 +228,6 @@ def _format(fields: Fields, key: str, default: str) -> str:
         fields.add(key, str(exc))
         return default
     return fmt
-
-
-def _schema(owner: Fields) -> dict[str, Any] | None:
-    schema = owner.value("schema")
-    if schema is None:
-        return None
-    if not isinstance(schema, dict):
-        owner.add("schema", "must be a JSON schema object")
-        return None
-    try:
-        Draft7Validator.check_schema(schema)
-    except SchemaError as exc:
-        where = ".".join(str(p) for p in exc.path)
-        owner.add(f"schema.{where}" if where else "schema", f"not a valid JSON schema: {exc.message[:120]}")
-        return None
-    properties = schema.get("properties")
-    if properties is not None and not isinstance(properties, dict):
-        owner.add("schema.properties", "must be an object")
-        return None
-    unloadable = _unloadable(schema)
-    if unloadable is not None:
-        owner.add(
-            f"schema.{unloadable}",
-            "must be a JSON schema object (true, false and lists of schemas are not loadable)",
-        )
-        return None
-    return schema
-
-
-def _unloadable(schema: dict[str, Any]) -> str | None:
-    """The path of the first subschema the SDK cannot load (it reads every `properties` value,
-    `items` and `anyOf`/`oneOf`/`allOf` entry as an object), or None. Walked without recursion.
-    """
-    stack: list[tuple[dict[str, Any], str]] = [(schema, "")]
-    while stack:
-        node, path = stack.pop()
-        children: list[tuple[str, Any]] = []
-        if isinstance(node.get("properties"), dict):
-            children += [(f"properties.{key}", sub) for key, sub in node["properties"].items()]
-        if "items" in node:
-            children.append(("items", node["items"]))
-        for keyword in ("anyOf", "oneOf", "allOf"):
-            if isinstance(node.get(keyword), list):
-                children += [(f"{keyword}[{i}]", sub) for i, sub in enumerate(node[keyword])]
-        for name, sub in children:
-            where = f"{path}.{name}" if path else name
-            if not isinstance(sub, dict):
-                return where
-            stack.append((sub, where))
-    return None
 
 
 def _parent(fields: Fields) -> Parent | None:
