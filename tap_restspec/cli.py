@@ -18,10 +18,9 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.config.environment import environment_problems
-from tap_restspec.errors import UserError, one_line
+from tap_restspec.errors import Interrupted, UserError, one_line
 from tap_restspec.http.client import Stopped
 from tap_restspec.output.writer import quiet_stdout
-from tap_restspec.sync.scheduler import Interrupted
 
 
 def run(tap_class: Any) -> None:

@@ -16,6 +16,7 @@ from tap_restspec.http.client import Client
 from tap_restspec.http.origin import origin_of
 from tap_restspec.redact import REDACTOR
 from tap_restspec.stream import SpecStream
+from tap_restspec.sync.sample import sample
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -60,7 +61,7 @@ def check_stream(stream: SpecStream) -> str:
         finally:
             client.close()
         return f"authorization test GET {where} passed (HTTP {response.status_code})"
-    page = stream.run.sample()  # the first page of the first window, as the sync asks for it
+    page = sample(stream)  # the first page of the first window, as the sync asks for it
     if page is None:
         return "nothing to read in its window"
     return f"first page read ({len(page.raw)} records)"

@@ -27,13 +27,14 @@ from tap_restspec.config.files import (
 from tap_restspec.config.settings import Settings, read_settings, unknown_settings
 from tap_restspec.config.settings_schema import CONFIG_SCHEMA
 from tap_restspec.config.specs import bound_specs
-from tap_restspec.errors import SettingsError, StreamError
+from tap_restspec.errors import Interrupted, SettingsError, StreamError
 from tap_restspec.http.client import StopFlag
 from tap_restspec.http.deadline import abort_all
 from tap_restspec.http.pacing import Slots
 from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.stream import TYPES, SpecStream
-from tap_restspec.sync.scheduler import Interrupted, run_all
+from tap_restspec.sync.runs import TapRun
+from tap_restspec.sync.scheduler import run_all
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -50,6 +51,10 @@ class TapRestSpec(Tap):
 
     def __init__(self, *, setup_mapper: bool = True, message_writer: Any = None, **kwargs: Any) -> None:
         self.stop = StopFlag()
+        # Made when first needed (the SDK discovers streams, and so reads the settings, inside its
+        # own __init__), declared here: the checked settings and what every stream of the run shares.
+        self._settings: Settings | None = None
+        self._tap_run: TapRun | None = None
         self._signal_handlers: dict[int, Any] = {}
         self._writer = message_writer or BufferedWriter()
         if isinstance(self._writer, BufferedWriter):
@@ -119,16 +124,18 @@ class TapRestSpec(Tap):
             self._writer.flush()
 
     @property
-    def request_slots(self) -> Slots:
-        """Requests in flight at once, across every stream: `max_parallel`."""
-        if getattr(self, "_request_slots", None) is None:
-            self._request_slots = Slots(self.settings.max_parallel)
-        return self._request_slots
+    def tap_run(self) -> TapRun:
+        """What every stream of this run shares: the state lock, the request slots (`max_parallel`
+        requests in flight at once, across every stream), the stop flag, the table version.
+        """
+        if self._tap_run is None:
+            self._tap_run = TapRun(self, slots=Slots(self.settings.max_parallel), stop=self.stop)
+        return self._tap_run
 
     @property
     def settings(self) -> Settings:
         """The checked settings."""
-        if getattr(self, "_settings", None) is None:
+        if self._settings is None:
             self._settings = read_settings(self.config)
         return self._settings
 
@@ -144,6 +151,7 @@ class TapRestSpec(Tap):
                 tap=self,
                 binding=binding,
                 settings=settings,
+                shared=self.tap_run,
                 catalog_schema=(
                     entry.schema.to_dict() if (entry := catalog.get_stream(binding.spec.name)) else None
                 )
@@ -180,7 +188,7 @@ class TapRestSpec(Tap):
         streams = [s for s in self.streams.values() if isinstance(s, SpecStream)]
         unwatch = self._writer.watch_reader() if isinstance(self._writer, BufferedWriter) else None
         try:
-            failures = run_all(self, streams, self.settings.max_parallel, self.stop)
+            failures = run_all(self.tap_run, streams, self.settings.max_parallel, self.stop)
         finally:
             if unwatch is not None:
                 unwatch()
