@@ -18,7 +18,7 @@ from singer_sdk.singerlib import ActivateVersionMessage
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec import auth
+from tap_restspec.auth import entries
 from tap_restspec.auth.base import BuildContext
 from tap_restspec.config.binding import Binding
 from tap_restspec.config.settings import Settings
@@ -102,7 +102,7 @@ class SpecStream(RESTStream[Any]):
             settings.max_bytes,
             stop=sending.stop,
         )
-        self._authenticator = auth.build(binding.entry, spec, binding.given, context)
+        self._authenticator = entries.build(binding.entry, spec, binding.given, context)
 
     # --- the SDK's view ---------------------------------------------------------------------
 

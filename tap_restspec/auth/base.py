@@ -1,4 +1,4 @@
-"""The base of every auth type, its registry, and where each authSpec property's value comes from."""
+"""The base of every auth type (`AuthType`), and where each authSpec property's value comes from."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ URL_PROPERTY = re.compile(r"(?i).*url$")
 
 
 class AuthType(AuthEntry):
-    """A registered authSpec entry type: its required values, its checks and its authenticator."""
+    """An authSpec entry type (listed in `registry.py`): its required values, checks and authenticator."""
 
     default_required: ClassVar[tuple[str, ...]] = ()
 
@@ -59,15 +59,6 @@ class AuthType(AuthEntry):
     def build(self, values: AuthValues, context: BuildContext) -> AuthBase:
         """The authenticator for the stream's requests."""
         raise NotImplementedError
-
-
-AUTH_TYPES: dict[str, type[AuthType]] = {}
-
-
-def register(cls: type[AuthType]) -> type[AuthType]:
-    """Make an auth type known by its `type` name (matched in any case)."""
-    AUTH_TYPES[cls.type] = cls
-    return cls
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from requests.auth import AuthBase
 
-from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present, register
+from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present
 from tap_restspec.auth.tokens import OAuth2Refresh, TokenEndpoint, TokenState, shared_state
 from tap_restspec.expr import adf, dates
 from tap_restspec.expr.template import TemplateError
@@ -31,7 +31,6 @@ OVERRIDES = (
 )
 
 
-@register
 @dataclass(frozen=True)
 class OAuth2(AuthType):
     """`OAuth2RefreshCode`, with `requestParameterOverride` renames of the token request's fields."""

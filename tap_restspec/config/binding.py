@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tap_restspec import auth
+from tap_restspec.auth import entries
 from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.config.settings import Settings
 from tap_restspec.config.values import (
@@ -59,11 +59,11 @@ def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str
     given = settings.values
     lines: list[str] = []
     resolved = AuthValues(spec, given)
-    entry, why = auth.choose(spec, resolved, settings.auth_spec)
+    entry, why = entries.choose(spec, resolved, settings.auth_spec)
     lines.extend(why)
     if entry is not None:
-        lines.extend(auth.problems(spec, given, settings.auth_spec))
-    values = {**auth.entry_defaults(entry, resolved), **spec.defaults, **given}
+        lines.extend(entries.problems(spec, given, settings.auth_spec))
+    values = {**entries.entry_defaults(entry, resolved), **spec.defaults, **given}
     secrets = secret_names(spec, given)
     lines.extend(secret_problems(spec, given, secrets))
     if why and spec.request.host is None:

@@ -1,7 +1,8 @@
-"""Where a value goes in a request: one registered class per place.
+"""Where a value goes in a request: one class per place a spec's `parameterType` names.
 
-Pagination puts its token, offset, page number and limit through these, and the
-schedule its window bounds, so a new place (say, a form field) is one class here.
+Pagination puts its token, offset, page number and limit through these, so a new place
+(say, a form field) is one class here, listed in `PLACEMENTS`. `WholeURL` is no
+`parameterType`: a `POINTER` page's link replaces the URL with it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from singer_sdk.streams.rest import HTTPRequest
 
 from tap_restspec.expr.template import as_text, check_header_value
+from tap_restspec.model.registry import Registry
 from tap_restspec.model.spec import Placement
 
 
@@ -86,12 +88,17 @@ class WholeURL(Placing):
             request.params = {}
 
 
-PLACEMENTS: dict[str, type[Placing]] = {
-    cls.kind: cls for cls in (QueryParam, HeaderParam, BodyParam, WholeURL)
-}
-PARAMETER_TYPES = ("QUERYPARAM", "HEADERPARAM", "BODYPARAM")  # what `parameterType` may say
+# What `parameterType` may say, in the order a message lists them.
+PLACEMENTS: Registry[Placing] = Registry(
+    "kind",
+    (
+        QueryParam,
+        HeaderParam,
+        BodyParam,
+    ),
+)
 
 
 def placement(kind: str, name: str) -> Placing:
-    """The placement of `kind` (a key of PLACEMENTS) for `name`."""
+    """The placement of `kind` (a name in PLACEMENTS) for `name`."""
     return PLACEMENTS[kind](name)

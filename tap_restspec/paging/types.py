@@ -2,8 +2,8 @@
 
 A type is a frozen config (parsed from the spec through `Fields`) that knows its
 first value, its next value from a parsed page, and how to place a value in a
-request (through `placement`). A new type is one class here, registered with
-`@register`. The `Paginator` adds what every type shares: the end condition,
+request (through `placement`). A new type is one class here, listed in
+`PAGING_TYPES`. The `Paginator` adds what every type shares: the end condition,
 `maximumRequest`, and the loop guards (a token or URL that comes back, an API that
 ignores the offset or page number).
 """
@@ -22,8 +22,9 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_restspec.expr.template import as_text
 from tap_restspec.model.fields import Fields
 from tap_restspec.model.jsonpath import first_value
+from tap_restspec.model.registry import Registry
 from tap_restspec.model.spec import EndCondition, Paging
-from tap_restspec.paging.placement import PARAMETER_TYPES, WholeURL, placement
+from tap_restspec.paging.placement import PLACEMENTS, WholeURL, placement
 
 LOGGER = logging.getLogger("tap-restspec")
 MAX_DELAY_MS = 3_600_000  # one hour between two requests is the most a spec may ask
@@ -71,16 +72,6 @@ class PagingType(Paging):
         return self.limit_value is None or len(page.records) >= self.limit_value
 
 
-PAGING_TYPES: dict[str, type[PagingType]] = {}
-
-
-def register(cls: type[PagingType]) -> type[PagingType]:
-    """Make a pagination type known by its `type` name."""
-    PAGING_TYPES[cls.type] = cls
-    return cls
-
-
-@register
 @dataclass(frozen=True)
 class Offset(PagingType):
     """`OFFSET`: `limit=V&offset=O`, O from 0, growing by the records each page matched."""
@@ -110,7 +101,6 @@ class Offset(PagingType):
         placement(self.placement, self.offset_name).put(request, value)
 
 
-@register
 @dataclass(frozen=True)
 class Pointer(PagingType):
     """`POINTER`: follow the URL at `pointerPath` (`headers.link`: the `Link` header's next)."""
@@ -143,7 +133,6 @@ class Pointer(PagingType):
             WholeURL().put(request, value)
 
 
-@register
 @dataclass(frozen=True)
 class ContinuationToken(PagingType):
     """`CONTINUATION_TOKEN`: the token at `continuationTokenPath`, sent as `parameterName`."""
@@ -172,7 +161,6 @@ class ContinuationToken(PagingType):
         placement(self.placement, self.parameter_name).put(request, value)
 
 
-@register
 @dataclass(frozen=True)
 class PageNumber(PagingType):
     """`PAGE`: `page=N&limit=V`, N from `initialPageIndex`, to `endPageIndex` if given."""
@@ -226,12 +214,24 @@ class PageNumber(PagingType):
         placement(self.placement, self.page_param).put(request, value)
 
 
-@register
 @dataclass(frozen=True)
 class NoPaging(PagingType):
     """`NONE`: one request."""
 
     type = "NONE"
+
+
+# What `paginationParams.type` may say, in the order a message lists them.
+PAGING_TYPES: Registry[PagingType] = Registry(
+    "type",
+    (
+        Offset,
+        Pointer,
+        ContinuationToken,
+        PageNumber,
+        NoPaging,
+    ),
+)
 
 
 def is_header(path: str) -> bool:
@@ -267,10 +267,10 @@ def parse_paging(fields: Fields, present: bool) -> PagingType | None:
     if not present:
         return NoPaging()
     kind = fields.choice("type", PAGING_TYPES, required=True)
-    cls = PAGING_TYPES.get(kind or "")
+    cls = PAGING_TYPES.find(kind or "")
     delay = fields.integer("delayRequestMillis", default=0, maximum=MAX_DELAY_MS) or 0
     maximum = fields.integer("maximumRequest", default=10000, minimum=1) or 10000
-    placed = fields.choice("parameterType", PARAMETER_TYPES, default="QUERYPARAM") or "QUERYPARAM"
+    placed = fields.choice("parameterType", PLACEMENTS, default="QUERYPARAM") or "QUERYPARAM"
     needs_limit = bool(cls and cls.needs_limit)
     limit_name = fields.text("limitName", required=needs_limit)
     limit_value = None

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tap_restspec import auth
+from tap_restspec.auth.entries import parse_entries
 from tap_restspec.errors import SpecError, one_line
 from tap_restspec.expr import dates
 from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, too_deep
@@ -125,7 +125,7 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
             window_step = dates.parse_duration(str(singer.value("windowStep")))
         except ValueError as exc:
             singer.add("windowStep", str(exc))
-    entries = auth.parse_entries(top, parse_inputs)
+    entries = parse_entries(top, parse_inputs)
     if request is None:
         return None
     # With a problem noted, a stand-in keeps the spec whole enough for the value checks to
