@@ -5,12 +5,15 @@
 - SIGTERM / SIGINT: the state of the completed work is written, exit 143 / 130;
 - a closed output pipe (`tap-restspec ... | head`, a target that died): the run stops, exit 141
   (128 + SIGPIPE, as a process killed by it), at most one line on stderr.
+
+A command beside the Singer ones (`tap-restspec <name> ...`) is one function in `SUBCOMMANDS`.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -22,17 +25,24 @@ from tap_restspec.errors import Interrupted, UserError, one_line
 from tap_restspec.http.client import Stopped
 from tap_restspec.output.writer import quiet_stdout
 
+# Commands beside the Singer ones, as `tap-restspec <name> [arguments]`: each gets the arguments
+# after its name and returns the exit code, and its user errors are reported as the sync's are.
+# Any other command line is the SDK's Singer CLI (--config, --discover, --catalog, --state, ...).
+SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {}
+
 
 def run(tap_class: Any) -> None:
-    """Run the tap's CLI; exit as the module docstring says."""
+    """Run the tap's CLI (or a subcommand); exit as the module docstring says."""
     redact.install()  # before the SDK logs anything: config errors, env parsing, debug lines
-    if not {"--about", "--help", "--version"} & set(sys.argv[1:]):
+    argv = sys.argv[1:]
+    command = SUBCOMMANDS.get(argv[0]) if argv else None
+    if command is None and not {"--about", "--help", "--version"} & set(argv):
         problems = environment_problems()
         if problems:
             _lines(problems)
             sys.exit(1)
     try:
-        code = tap_class.cli(standalone_mode=False)
+        code = command(argv[1:]) if command is not None else tap_class.cli(standalone_mode=False)
     except UserError as exc:
         _lines(exc.lines)
         sys.exit(1)
