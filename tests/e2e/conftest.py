@@ -11,7 +11,6 @@ PATH) the tests fail: scripts/test installs both.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -26,22 +25,11 @@ from typing import Any
 
 import pytest
 
+from devtools.meltano import find as find_meltano
+from devtools.pg import PgCluster, bin_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _load_pg() -> Any:
-    # By path: a `tests` package installed in site-packages must not shadow ours.
-    spec = importlib.util.spec_from_file_location("restspec_tests_pg", ROOT / "tests" / "pg.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_pg = _load_pg()
-PgCluster = _pg.PgCluster
-bin_dir = _pg.bin_dir
 
 # Variables of the caller's environment that would leak into the Meltano project.
 _LEAKY_PREFIXES = ("TAP_RESTSPEC_", "TARGET_POSTGRES_", "TARGET_JSONL_", "MELTANO_", "PG")
@@ -72,18 +60,6 @@ def _copy_ignore(directory: str, names: list[str]) -> set[str]:
 
 def _unavailable(reason: str) -> None:
     pytest.fail(f"{reason}: the end-to-end tests must run (scripts/test installs what they need)")
-
-
-def find_meltano() -> str | None:
-    """MELTANO_BIN, else the project's .meltano-venv, else `meltano` on PATH."""
-    for cand in (
-        os.environ.get("MELTANO_BIN"),
-        str(ROOT / ".meltano-venv" / "bin" / "meltano"),
-        shutil.which("meltano"),
-    ):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    return None
 
 
 @dataclass
@@ -138,7 +114,7 @@ class MeltanoProject:
 
 @pytest.fixture(scope="session")
 def meltano_bin() -> str:
-    found = find_meltano()
+    found = find_meltano()  # MELTANO_BIN, else .meltano-venv's, else `meltano` on PATH
     if found is None:
         _unavailable("Meltano not found (run scripts/test, or set MELTANO_BIN)")
     assert found is not None

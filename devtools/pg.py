@@ -1,10 +1,11 @@
 """A throwaway PostgreSQL cluster on a free port, in a temporary directory.
 
-Used by the end-to-end tests and by ``scripts/demo``::
+Used by the end-to-end tests (``from devtools.pg import PgCluster``), by ``scripts/test``,
+``scripts/demo`` and the bench; from the repository's root::
 
-    python tests/pg.py available          # exit 0 when the server binaries are here
-    python tests/pg.py start DIR          # initdb + start; prints shell exports
-    python tests/pg.py stop DIR           # stop the cluster and remove DIR
+    python -m devtools.pg available       # exit 0 when the server binaries are here
+    python -m devtools.pg start DIR       # initdb + start; prints shell exports
+    python -m devtools.pg stop DIR        # stop the cluster and remove DIR
 
 ``start`` prints (and writes to ``DIR/env``) ``export TARGET_POSTGRES_HOST=...``
 lines for host, port, user, password and database, plus ``PGHOST``/``PGPORT``/...
@@ -228,7 +229,7 @@ def _attach(base_dir: str) -> PgCluster:
 
 def main(argv: list[str]) -> int:
     """Command line: available | start DIR | stop DIR."""
-    usage = "usage: python tests/pg.py available | start DIR | stop DIR"
+    usage = "usage: python -m devtools.pg available | start DIR | stop DIR"
     if not argv:
         print(usage, file=sys.stderr)
         return 2
@@ -247,7 +248,7 @@ def main(argv: list[str]) -> int:
             else:
                 _attach(argv[1]).stop()
         except RuntimeError as exc:
-            print(f"pg.py: {exc}", file=sys.stderr)
+            print(f"devtools.pg: {exc}", file=sys.stderr)
             return 1
         return 0
     print(usage, file=sys.stderr)
