@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from tests.cli.test_adobe_documents import problem_lines
+from tests.cli.test_vendor_paging import ids, items_spec
 from tests.helpers import Reply, Seen
-from tests.test_fidelity import problem_lines
-from tests.test_fidelity_paging import ids, items_spec
 
 # --- BODYPARAM: a POST search API ----------------------------------------------------------------------
 

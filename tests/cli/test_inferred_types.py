@@ -1,6 +1,6 @@
 """Inferred types (2026-12-07) and what the tap does when they widen, run by the real CLI.
 
-Types are chosen for the shipped loader, target-postgres 0.8.1 (see tap_restspec/columns.py
+Types are chosen for the shipped loader, target-postgres 0.8.1 (see tap_restspec/output/columns.py
 and tests/e2e/test_widening_postgres.py for the same cases loaded into PostgreSQL): every
 number a `number`, date-times and dates with their format, null-only values and empty
 arrays typed for jsonb. A widening target-postgres would apply by changing a value stops
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 
+from tests.cli.test_hostile_servers import FAST, fails_with, logged
 from tests.helpers import Reply, source_spec
-from tests.test_hostile import FAST, fails_with, logged
 
 TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
 ANY = {"type": ["object", "array", "string", "number", "boolean", "null"]}

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from tests.cli.test_hostile_servers import FAST, fails_with
 from tests.helpers import Reply, source_spec
-from tests.test_hostile import FAST, fails_with
 
 DOCUMENT = {"singer": {"name": "items", "primaryKeys": ["id"]}}
 

@@ -3,7 +3,7 @@
 End conditions for every type (and an absent field that does not end it); Zendesk's last
 page with `has_more: false` and a cursor (the shipped spec against the demo API);
 relative `POINTER` links resolved per RFC 3986 (HubSpot's `?after=` as its docs print it);
-`headers.<name>` tokens and an RFC 8288 `Link` header (`BODYPARAM`: test_fidelity_bodyparam.py).
+`headers.<name>` tokens and an RFC 8288 `Link` header (`BODYPARAM`: test_body_paging.py).
 """
 
 from __future__ import annotations

@@ -526,8 +526,8 @@ def test_a_value_just_under_the_bound_is_made() -> None:
 def test_a_growing_expression_is_one_line_naming_the_spec_and_property_in_bounded_memory(
     serve, tmp_path, where: str, prop: str, changes: dict[str, Any]
 ) -> None:
+    from tests.cli.test_hostile_servers import SCHEMA, fails_with, run_measured
     from tests.helpers import Reply, SpecRunner, source_spec
-    from tests.test_hostile import SCHEMA, fails_with, run_measured
 
     api = serve(lambda seen: Reply(body={"items": [{"id": 1}]}))
     changes = dict(changes)

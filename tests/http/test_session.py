@@ -38,7 +38,7 @@ from tap_restspec.http.session import (
     UnfollowedRedirect,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MB = 2**20
 
 

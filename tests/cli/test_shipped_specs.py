@@ -1,6 +1,6 @@
 """Every spec in specs/ against the bundled demo API, which answers as each API documents.
 
-The Segment catalog has its own module (tests/test_segment_catalog.py).
+The Segment catalog has its own module (tests/cli/test_segment_catalog.py).
 """
 
 from __future__ import annotations

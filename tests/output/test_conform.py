@@ -1,4 +1,6 @@
-"""conform.py: the compiled check says "fits" exactly when the record is valid and nothing would change."""
+"""output/conform.py: the compiled check says "fits" exactly when the record is valid and nothing
+would change.
+"""
 
 from __future__ import annotations
 

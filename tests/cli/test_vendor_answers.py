@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli.test_adobe_documents import BASIC, LIST_ID, adobe, problem_lines
 from tests.helpers import ROOT, Reply, Seen
-from tests.test_fidelity import BASIC, LIST_ID, adobe, problem_lines
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TRANSPORT = {"content-length", "connection", "status", "date", "server"}

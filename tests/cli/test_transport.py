@@ -23,8 +23,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_hostile_servers import (
+    SCHEMA,
+    WINDOW,
+    RawServer,
+    fails_with,
+    logged,
+    oauth_entry,
+    problems,
+    states,
+)
 from tests.helpers import TAP_BIN, Cli, Reply, Seen, SpecRunner, source_spec
-from tests.test_hostile import SCHEMA, WINDOW, RawServer, fails_with, logged, oauth_entry, problems, states
 
 FAST = {"request_timeout": 2, "max_retries": 1, "max_retry_wait": 5}
 DAYS = [f"2024-01-0{d}T00:00:00Z" for d in range(1, 7)]  # five one-day slices

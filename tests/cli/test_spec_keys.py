@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_adobe_documents import BASIC, DOCUMENTS, LIST_ID, Mailchimp, adobe, adobe_document
 from tests.helpers import ROOT, Reply, Server, run_cli, source_spec, write_spec
-from tests.test_fidelity import BASIC, DOCUMENTS, LIST_ID, Mailchimp, adobe, adobe_document
 
 ADOBE = ROOT / "tests" / "fixtures" / "adobe"
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}

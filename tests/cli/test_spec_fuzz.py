@@ -15,7 +15,7 @@ where a string belongs (host, path, JSONPaths, parameter names), an enumeration 
 `null`, `""` or padded with spaces, must each be refused with a line naming that property;
 an enumeration in another case must be accepted.
 
-    RESTSPEC_FUZZ_CASES=5000 RESTSPEC_FUZZ_SEED=7 .venv/bin/python -m pytest tests/test_fuzz.py
+    RESTSPEC_FUZZ_CASES=5000 RESTSPEC_FUZZ_SEED=7 .venv/bin/python -m pytest tests/cli/test_spec_fuzz.py
 
 runs more cases (default 300, seed 20261201); a failure names its case number and mutations.
 """

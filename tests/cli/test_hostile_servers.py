@@ -19,6 +19,7 @@ import resource
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -151,33 +152,47 @@ def raw_serve() -> Iterator[Callable[[Answer], RawServer]]:
         server.close()
 
 
+# Runs the tap as its own child and writes the tap's peak RSS (KB) to a file: a process's
+# ru_maxrss starts at its parent's peak before exec, so the tap is started from this small
+# process, never straight from the test's (large, and larger the more tests ran before).
+_MEASURE = """
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(directory: Path, config: dict[str, Any], timeout: float = 60) -> tuple[Cli, float, int]:
-    """Run the CLI; its result, wall time and peak RSS in MB (the tap process itself, `wait4`)."""
+    """Run the CLI; its result, wall time and peak RSS in MB (the tap process itself)."""
     (directory / "config.json").write_text(json.dumps(config))
-    out, err = directory / "out.txt", directory / "err.txt"
+    out, err, peak = directory / "out.txt", directory / "err.txt", directory / "peak.txt"
     started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [TAP_BIN, "--config", "config.json"],
+            [sys.executable, "-c", _MEASURE, str(peak), TAP_BIN, "--config", "config.json"],
             cwd=directory,
             stdout=stdout,
             stderr=stderr,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            start_new_session=True,
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                os.wait4(process.pid, 0)
-                raise AssertionError("the tap did not finish in time")
-            time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError("the tap did not finish in time") from None
     elapsed = time.monotonic() - started
     result = Cli(process.returncode, out.read_text(), err.read_text())
-    return result, elapsed, usage.ru_maxrss // 1024
+    return result, elapsed, int(peak.read_text()) // 1024
 
 
 # --- credentials never leave the origin ---------------------------------------------------------
@@ -563,7 +578,7 @@ def test_a_bookmark_in_year_one_with_a_lookback_starts_at_the_earliest_date(serv
 
 def test_strings_become_value_records_and_nulls_are_skipped_with_one_warning(serve, run_spec):
     # "a" and 5 on one page: the value column is typed for both (jsonb); 5 after a page of strings
-    # would stop the stream (target-postgres would store it as text, see emit.py).
+    # would stop the stream (target-postgres would store it as text, see output/emit.py).
     pages = {"0": ["a", 5, {"id": 3}], "3": [None, None, "z"], "6": []}
     api = serve(lambda seen: Reply(body={"items": pages[seen.q("offset")]}))
     doc = source_spec(

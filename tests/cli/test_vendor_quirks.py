@@ -23,8 +23,16 @@ import pytest
 import requests
 
 from demo.api import DemoAPI
+from tests.cli.test_adobe_documents import (
+    API_KEY,
+    BASIC,
+    LIST_ID,
+    Mailchimp,
+    adobe,
+    adobe_document,
+    problem_lines,
+)
 from tests.helpers import ROOT, Reply, Seen, run_tap
-from tests.test_fidelity import API_KEY, BASIC, LIST_ID, Mailchimp, adobe, adobe_document, problem_lines
 
 SPECS = ROOT / "specs"
 FIXTURES = ROOT / "tests" / "fixtures"
