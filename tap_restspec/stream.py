@@ -118,7 +118,7 @@ class SpecStream(RESTStream[Any]):
 
     @property
     def timeout(self) -> int:
-        """The `request_timeout` setting (the whole request; see http.py)."""
+        """The `request_timeout` setting (the whole request; see http/session.py)."""
         return int(self.settings.timeout)
 
     @property
@@ -178,7 +178,7 @@ class SpecStream(RESTStream[Any]):
 
     @property
     def remembered(self) -> dict[str, dict[str, Any]]:
-        """The types this stream sent in earlier runs, from the state (see emit.py)."""
+        """The types this stream sent in earlier runs, from the state (see output/emit.py)."""
         state: dict[str, Any] = self.tap.state  # type: ignore[assignment]  # more than bookmarks
         kept = state.get(TYPES)
         mine = kept.get(self.name) if isinstance(kept, dict) else None

@@ -1,4 +1,6 @@
-"""The tap: settings, spec files, one stream per spec, the run, and a CLI that reports user errors plainly."""
+"""The SDK's Tap: settings, one stream per bound spec, the run (`sync/`), signals, and `main`,
+the `tap-restspec` entry point (its command line is `cli.py`).
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ class TapRestSpec(Tap):
 
     name = "tap-restspec"
     config_jsonschema = CONFIG_SCHEMA
-    # No `batch`: the SDK's BATCH path bypasses the tap's writer (settings.NO_BATCH).
+    # No `batch`: the SDK's BATCH path bypasses the tap's writer (config/settings.py, NO_BATCH).
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         c for c in Tap.capabilities if c is not PluginCapabilities.BATCH
     ]
@@ -95,7 +97,7 @@ class TapRestSpec(Tap):
 
         The SDK registers an input catalog's schemas as they are, and sends them as the first
         SCHEMA; a stream's own schema is that catalog's with the types the state remembers
-        (see emit.py), and target-postgres makes its columns from the first SCHEMA.
+        (see output/emit.py), and target-postgres makes its columns from the first SCHEMA.
         """
         if self._early:
             return

@@ -97,7 +97,7 @@ class Pass:
         window: Window,
         now: datetime,
     ) -> None:
-        assert isinstance(spec.pagination, PagingType)  # spec.py makes only registered types
+        assert isinstance(spec.pagination, PagingType)  # parse/ makes only listed types
         self.spec = spec
         self.paging = spec.pagination
         self.extractor = extractor

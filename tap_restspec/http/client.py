@@ -2,7 +2,7 @@
 
 `Client.send` is used by the streams and by the OAuth2 token request alike: one
 retry policy (`retry.py`), per-origin pacing shared by every thread (`pacing.py`),
-the guarded transport (`http.py`: one origin, whole-request deadline, size limit),
+the guarded transport (`session.py`: one origin, whole-request deadline, size limit),
 a stop flag (SIGTERM, a closed pipe), and one-line errors.
 """
 

@@ -3,7 +3,7 @@
 Retriable: 429, 5xx, a 403 that says it is a rate limit (GitHub's), timeouts (the transport's
 whole-request deadline included), dropped, refused or reset connections, and bodies cut short
 or garbled in transit. Not retriable: other 4xx, 3xx, and the transport's refusals
-(`http.TransportError`: another origin, a redirect not followed, a body over the limit).
+(`origin.TransportError`: another origin, a redirect not followed, a body over the limit).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading raw spec JSON property by property, noting every problem as `file: property: message`.
 
-`spec.py` and the registered pagination and auth types read spec documents only
+`parse/` and the pagination and auth types read spec documents only
 through `Fields`, so every value is checked, every problem is collected (a user
 sees all of them at once, before any request), and no raw JSON leaks further.
 """

@@ -1,9 +1,10 @@
-"""The typed model of a spec file: frozen dataclasses, built once by `spec.py`.
+"""The typed model of a spec file: frozen dataclasses, built once by `parse/document.py`.
 
 This module imports nothing from the package: every other module depends on it,
 never the other way round. Behaviour lives in the modules that own each concern;
 the families that grow (pagination types, placements, auth types) have their base
-class here and one registered subclass per kind in their own module.
+class here and one subclass per kind where it is listed (`paging/types.py`,
+`paging/placement.py`, `auth/registry.py`).
 """
 
 from __future__ import annotations

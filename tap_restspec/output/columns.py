@@ -7,7 +7,7 @@ numeric, bigint, boolean) and never alters it. A later SCHEMA that types the pro
 otherwise binds the values as the new type into the old column: PostgreSQL stores
 anything in a `text` column as its text, and rounds a number into a `bigint` one, both
 without a word; every other change it refuses (`Altering columns is not supported`, or a
-type mismatch). Measured on 0.8.1 with PostgreSQL 15; see README "Types in PostgreSQL".
+type mismatch). Measured on 0.8.1 with PostgreSQL 15; see docs/schemas.md, "Types in PostgreSQL".
 """
 
 from __future__ import annotations

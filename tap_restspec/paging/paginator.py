@@ -1,6 +1,6 @@
 """Running a pass through its pages: the end condition, `maximumRequest`, and the loop guards
 that every pagination type shares (a value that comes back, an API that ignores the offset or
-page number). The types themselves, and what each computes, are in `pagination.py`.
+page number). The types themselves, and what each computes, are in `types.py`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Pagination: one registered class per `paginationParams.type`, and the one paginator that runs them.
+"""Pagination types: one class per `paginationParams.type`, listed in `PAGING_TYPES`.
 
 A type is a frozen config (parsed from the spec through `Fields`) that knows its
 first value, its next value from a parsed page, and how to place a value in a
 request (through `placement`). A new type is one class here, listed in
-`PAGING_TYPES`. The `Paginator` adds what every type shares: the end condition,
+`PAGING_TYPES`. The `Paginator` (`paginator.py`) adds what every type shares: the end condition,
 `maximumRequest`, and the loop guards (a token or URL that comes back, an API that
 ignores the offset or page number).
 """

@@ -1,8 +1,9 @@
-"""Parse spec documents into `model.StreamSpec`; with `reader.Fields`, the only reader of spec JSON.
+"""Parse spec documents into `model.spec.StreamSpec`; with `model.fields.Fields`, the only reader of
+spec JSON.
 
 Every problem is collected as one line, `file: property: message`, so a user sees
 all of them at once and before any request is sent. Checking the user's values
-against a parsed spec is a separate step (`binding.py`).
+against a parsed spec is a separate step (`config/binding.py`).
 """
 
 from __future__ import annotations
