@@ -28,7 +28,7 @@ from tap_restspec.config.files import (
 )
 from tap_restspec.config.settings import Settings, read_settings, unknown_settings
 from tap_restspec.config.settings_schema import CONFIG_SCHEMA
-from tap_restspec.config.specs import bound_specs
+from tap_restspec.config.specs import bound_specs, warn_catalog_drift
 from tap_restspec.errors import Interrupted, SettingsError, StreamError
 from tap_restspec.http.client import StopFlag
 from tap_restspec.http.deadline import abort_all
@@ -164,7 +164,7 @@ class TapRestSpec(Tap):
         ]
         link_families(streams)
         if catalog is not None:
-            warn_catalog_drift(catalog, streams)
+            warn_catalog_drift(catalog, [binding.spec for binding in bindings])
         return streams
 
     def config_secrets(self) -> list[str]:
@@ -295,26 +295,6 @@ def link_families(streams: list[SpecStream]) -> None:
             stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
-
-
-def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:
-    """Spec files that appeared or disappeared since the catalog was made are never silent."""
-    in_catalog = {entry.tap_stream_id for entry in catalog.streams}
-    for stream in streams:
-        if stream.name not in in_catalog:
-            LOGGER.warning(
-                "Stream %s (%s) is not in the input catalog, so it is not synced; run "
-                "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to add it",
-                stream.name,
-                stream.spec.file,
-            )
-    made = {s.name for s in streams}
-    for name in sorted(in_catalog - made):
-        LOGGER.warning(
-            "Stream %s is in the input catalog but no spec file makes it any more; run "
-            "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to drop it",
-            name,
-        )
 
 
 def main() -> None:

@@ -1,17 +1,22 @@
 """The spec files the `specs` setting names, read, parsed and bound to the settings: every
-problem in every spec at once (`SpecError`), before any request.
+problem in every spec at once (`SpecError`), before any request; and a WARNING for each spec
+file that appeared or disappeared since the input catalog was made.
 """
 
 from __future__ import annotations
 
 import glob
+import logging
 from pathlib import Path
+from typing import Any
 
 from tap_restspec.config.binding import Binding, bind
 from tap_restspec.config.settings import Settings
 from tap_restspec.errors import SettingsError, SpecError
 from tap_restspec.model.spec import StreamSpec
 from tap_restspec.parse.document import read_spec
+
+LOGGER = logging.getLogger("tap-restspec")
 
 
 def bound_specs(settings: Settings) -> list[Binding]:
@@ -90,3 +95,23 @@ def family_problems(specs: list[StreamSpec]) -> list[str]:
             seen.append(node.name)
             node = by_name.get(node.parent.stream) if node.parent else None
     return lines
+
+
+def warn_catalog_drift(catalog: Any, specs: list[StreamSpec]) -> None:
+    """Spec files that appeared or disappeared since the catalog was made are never silent."""
+    in_catalog = {entry.tap_stream_id for entry in catalog.streams}
+    for spec in specs:
+        if spec.name not in in_catalog:
+            LOGGER.warning(
+                "Stream %s (%s) is not in the input catalog, so it is not synced; run "
+                "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to add it",
+                spec.name,
+                spec.file,
+            )
+    made = {s.name for s in specs}
+    for name in sorted(in_catalog - made):
+        LOGGER.warning(
+            "Stream %s is in the input catalog but no spec file makes it any more; run "
+            "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to drop it",
+            name,
+        )
