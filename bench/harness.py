@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 TAP = str(ROOT / ".venv" / "bin" / "tap-restspec")
-PG_TOOL = ROOT / "tests" / "pg.py"  # the throwaway PostgreSQL the tests use
+PG_TOOL = ROOT / "devtools" / "pg.py"  # the throwaway PostgreSQL the tests use
 RECORD = b'"type":"RECORD"'
 
 TARGET_VERSION = "0.8.1"

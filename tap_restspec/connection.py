@@ -7,15 +7,16 @@ from typing import Any
 
 import requests
 
-from tap_restspec import adf
 from tap_restspec.auth.base import AuthValues, present
 from tap_restspec.auth.oauth2 import absolute
-from tap_restspec.client import Client
 from tap_restspec.errors import StreamError
-from tap_restspec.http import origin_of
+from tap_restspec.expr import adf
+from tap_restspec.expr.template import TemplateError, render
+from tap_restspec.http.client import Client
+from tap_restspec.http.origin import origin_of
 from tap_restspec.redact import REDACTOR
 from tap_restspec.stream import SpecStream
-from tap_restspec.templating import TemplateError, render
+from tap_restspec.sync.sample import sample
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -60,7 +61,7 @@ def check_stream(stream: SpecStream) -> str:
         finally:
             client.close()
         return f"authorization test GET {where} passed (HTTP {response.status_code})"
-    page = stream.run.sample()  # the first page of the first window, as the sync asks for it
+    page = sample(stream)  # the first page of the first window, as the sync asks for it
     if page is None:
         return "nothing to read in its window"
     return f"first page read ({len(page.raw)} records)"

@@ -1,10 +1,17 @@
-"""Errors a user sees as plain lines: bad specs, bad settings, API faults."""
+"""Errors a user sees as plain lines (bad specs, bad settings, API faults), and a run stopped by a signal."""
 
 from __future__ import annotations
 
 from typing import Any
 
 MESSAGE_CHARS = 300
+
+
+def one_line(text: str) -> str:
+    r"""`text` with line breaks and other unprintable characters escaped (`\r`, `\n`, `\ufeff`)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 class UserError(Exception):
@@ -25,6 +32,14 @@ class SettingsError(UserError):
 
 class StreamError(UserError):
     """A stream that cannot go on: a fatal API answer, a bad body, a pagination loop."""
+
+
+class Interrupted(Exception):  # noqa: N818 (a signal, not an error)
+    """The run stopped on SIGTERM or SIGINT; the exit code is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def api_message(response: Any) -> str:

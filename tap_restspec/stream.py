@@ -1,37 +1,46 @@
-"""SpecStream: the glue between a bound spec and the SDK's RESTStream."""
+"""SpecStream: the glue between a bound spec and the SDK's RESTStream.
+
+What the SDK asks of a stream (its URL, authenticator, session, schema, state and sync) is
+answered here from the spec; the sync itself is the engine's (`sync/`), to which a stream is
+a `sync.host.UnitHost` with a `Plan`.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import requests
+from singer_sdk.mapper import RemoveRecordTransform
+from singer_sdk.singerlib import ActivateVersionMessage
 from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest
 
-from tap_restspec import auth
+from tap_restspec.auth import entries
 from tap_restspec.auth.base import BuildContext
-from tap_restspec.binding import Binding
-from tap_restspec.client import Client, Sending
-from tap_restspec.emit import Emitter
-from tap_restspec.http import GuardedSession, Limits, origin_of
-from tap_restspec.pacing import PACER
-from tap_restspec.passes import Pass, signature
-from tap_restspec.records import Extractor
-from tap_restspec.request import url_base
-from tap_restspec.retry import RetryPolicy
-from tap_restspec.schedule import Window
-from tap_restspec.schema import from_signature, record_schema, settle, with_keys
-from tap_restspec.settings import Settings
-from tap_restspec.unit import run_unit
+from tap_restspec.config.binding import Binding
+from tap_restspec.config.settings import Settings
+from tap_restspec.extract.passes import signature
+from tap_restspec.extract.records import Extractor
+from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.origin import origin_of
+from tap_restspec.http.pacing import PACER
+from tap_restspec.http.retry import RetryPolicy
+from tap_restspec.http.session import GuardedSession, Limits
+from tap_restspec.output.emit import Emitter
+from tap_restspec.output.inference import settle
+from tap_restspec.output.schema import record_schema, with_keys
+from tap_restspec.output.signature import from_signature
+from tap_restspec.sync.host import Plan
+from tap_restspec.sync.runs import StreamRun, TapRun
+from tap_restspec.sync.sample import sample
+from tap_restspec.sync.unit import run_unit, unit_records
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-
-    from tap_restspec.runs import StreamRun
 
 SAMPLE_SIZE = 100
 TYPES = "types"  # the state's record of the types each stream sent: {stream: {property: signature}}
@@ -47,6 +56,7 @@ class SpecStream(RESTStream[Any]):
         tap: Tap,
         binding: Binding,
         settings: Settings,
+        shared: TapRun,
         catalog_schema: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> None:
@@ -55,10 +65,10 @@ class SpecStream(RESTStream[Any]):
         self.binding = binding
         self.settings = settings
         self.tap = tap
-        self.now = now or datetime.now(timezone.utc)
+        self.plan = Plan(binding, settings, now or datetime.now(timezone.utc))
+        self.run = StreamRun(shared)
         self.parent: SpecStream | None = None
         self.children: list[SpecStream] = []
-        self._run: StreamRun | None = None
         self._emitter: Emitter | None = None
         self._schema_lock = threading.Lock()
         self._schema_sent = False
@@ -73,14 +83,14 @@ class SpecStream(RESTStream[Any]):
         self.primary_keys = list(spec.primary_keys)
         self.replication_key = spec.replication_key
         self.payload_as_json = spec.request.json_body
-        base = self.base_for(binding.values)
+        base = self.plan.base_for(binding.values)
         sending = Sending(
             limits=Limits(settings.timeout, settings.max_bytes),
             policy=RetryPolicy(settings.max_retries, settings.max_wait),
             pacer=PACER,
-            stop=tap_stop(tap),
+            stop=shared.stop,
             delay=spec.pagination.delay_ms / 1000,
-            slots=getattr(tap, "request_slots", None),  # None: a stream made outside TapRestSpec
+            slots=shared.slots,
         )
         self.client = Client(f"stream {spec.name}", origin_of(base), sending)
         context = BuildContext(
@@ -92,14 +102,14 @@ class SpecStream(RESTStream[Any]):
             settings.max_bytes,
             stop=sending.stop,
         )
-        self._authenticator = auth.build(binding.entry, spec, binding.given, context)
+        self._authenticator = entries.build(binding.entry, spec, binding.given, context)
 
     # --- the SDK's view ---------------------------------------------------------------------
 
     @property
     def url_base(self) -> str:
         """The spec's host, filled in (the `base_url` setting replaces its origin)."""
-        return self.base_for(self.binding.values)
+        return self.plan.base_for(self.binding.values)
 
     @property
     def is_sorted(self) -> bool:
@@ -108,7 +118,7 @@ class SpecStream(RESTStream[Any]):
 
     @property
     def timeout(self) -> int:
-        """The `request_timeout` setting (the whole request; see http.py)."""
+        """The `request_timeout` setting (the whole request; see http/session.py)."""
         return int(self.settings.timeout)
 
     @property
@@ -168,7 +178,7 @@ class SpecStream(RESTStream[Any]):
 
     @property
     def remembered(self) -> dict[str, dict[str, Any]]:
-        """The types this stream sent in earlier runs, from the state (see emit.py)."""
+        """The types this stream sent in earlier runs, from the state (see output/emit.py)."""
         state: dict[str, Any] = self.tap.state  # type: ignore[assignment]  # more than bookmarks
         kept = state.get(TYPES)
         mine = kept.get(self.name) if isinstance(kept, dict) else None
@@ -186,15 +196,6 @@ class SpecStream(RESTStream[Any]):
             kept[self.name] = dict(list(mine.items())[:MAX_REMEMBERED])
 
     # --- one run ------------------------------------------------------------------------------
-
-    @property
-    def run(self) -> StreamRun:
-        """The stream's state for this run."""
-        if self._run is None:
-            from tap_restspec.runs import StreamRun
-
-            self._run = StreamRun.of(self)
-        return self._run
 
     @property
     def emitter(self) -> Emitter:
@@ -231,18 +232,6 @@ class SpecStream(RESTStream[Any]):
                 super()._write_schema_message()
                 self._schema_sent = True
 
-    def values_for(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
-        """Placeholder values of one unit: the binding's, with the partition's or parent's values."""
-        return {**self.binding.values, **(context or {})}
-
-    def pass_for(self, values: Mapping[str, Any], window: Window) -> Pass:
-        """The pass of requests for one unit's values over one window slice."""
-        return Pass(self.spec, self.extractor, self.base_for(values), values, window, self.now)
-
-    def base_for(self, values: Mapping[str, Any]) -> str:
-        """The host of one unit's requests."""
-        return url_base(self.binding.host, values, self.settings.base_url)
-
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every record of one unit (without writing them)."""
         return run_unit(self, context, write_messages=False)
@@ -253,18 +242,17 @@ class SpecStream(RESTStream[Any]):
         # A private override, the only one: the SDK's loop calls four private methods per record
         # (about a third of the tap's time, see bench/), cannot write a STATE per window slice, and
         # raises for INCREMENTAL streams without a record key. `sync()` still calls it.
+        shared = self.run.shared
         try:
             if context is None and self.binding.partitioned:
                 for partition in self.binding.partitions:
-                    yield from self.run.unit(partition, write_messages)
+                    yield from unit_records(self, partition, write_messages)
             else:
-                yield from self.run.unit(dict(context) if context else None, write_messages)
+                yield from unit_records(self, dict(context) if context else None, write_messages)
         finally:  # the SDK's dry run syncs stream by stream, without our sync_all's state and flush
-            if self.run.shared.scheduler is None:
+            if shared.submit is None:
                 self.run.write_state(force=True)
-            flush = getattr(self.tap, "flush_output", None)
-            if flush is not None:
-                flush()
+            shared.tap.flush_output()
 
     def fetch(self, request: HTTPRequest) -> requests.Response:
         """One page: the sampled first page if this is its request, else through the client."""
@@ -281,13 +269,20 @@ class SpecStream(RESTStream[Any]):
         reauth = getattr(self._authenticator, "reauth", None)
         return self.client.send(prepared, reauth)
 
+    def activate_version(self, version: int) -> None:
+        """ACTIVATE_VERSION for each stream map that keeps records: a full table was read whole."""
+        for stream_map in self.stream_maps:
+            if not isinstance(stream_map, RemoveRecordTransform):
+                message = ActivateVersionMessage(stream=stream_map.stream_alias, version=version)
+                self.tap.write_message(message)
+
     # --- schema ---------------------------------------------------------------------------------
 
     def _infer_schema(self, remembered: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """Infer from the first page of the run's first window, state applied (the sync reuses it)."""
-        page = self.run.sample()
-        sample = page.raw[:SAMPLE_SIZE] if page is not None else []
-        schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, sample, remembered)
+        page = sample(self)
+        records = page.raw[:SAMPLE_SIZE] if page is not None else []
+        schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, records, remembered)
         self.extractor = Extractor(self.spec.content, self.spec.explode, parent_fields)
         return schema
 
@@ -319,7 +314,3 @@ def deselected(stream: SpecStream) -> frozenset[str]:
         if len(crumb) == 2 and crumb[0] == "properties" and not selected
     )
 
-
-def tap_stop(tap: Any) -> Any:
-    """The tap's stop flag (set on SIGTERM, SIGINT or a closed output pipe)."""
-    return tap.stop

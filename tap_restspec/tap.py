@@ -1,14 +1,13 @@
-"""The tap: settings, spec files, one stream per spec, the run, and a CLI that reports user errors plainly."""
+"""The SDK's Tap: settings, one stream per bound spec, the run (`sync/`), signals, and `main`,
+the `tap-restspec` entry point (its command line is `cli.py`).
+"""
 
 from __future__ import annotations
 
 import gc
-import glob
-import json
 import logging
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -18,24 +17,26 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.helpers.capabilities import CapabilitiesEnum, PluginCapabilities
 
-from tap_restspec import http, redact
-from tap_restspec.binding import bind
-from tap_restspec.cli import ConfigInput, read_catalog_file, read_config_files, read_state_file
-from tap_restspec.client import StopFlag
-from tap_restspec.errors import SettingsError, SpecError, StreamError
-from tap_restspec.model import StreamSpec
-from tap_restspec.output import BufferedWriter
-from tap_restspec.pacing import Slots
-from tap_restspec.runner import Interrupted, run_all
-from tap_restspec.settings import (
-    CONFIG_SCHEMA,
-    Settings,
-    environment_config,
-    read_settings,
-    unknown_settings,
+from tap_restspec import redact
+from tap_restspec.config.environment import environment_config
+from tap_restspec.config.files import (
+    ConfigInput,
+    check_catalog,
+    read_catalog_file,
+    read_config_files,
+    read_state_file,
 )
-from tap_restspec.spec import read_spec
+from tap_restspec.config.settings import Settings, read_settings, unknown_settings
+from tap_restspec.config.settings_schema import CONFIG_SCHEMA
+from tap_restspec.config.specs import bound_specs, warn_catalog_drift
+from tap_restspec.errors import Interrupted, SettingsError, StreamError
+from tap_restspec.http.client import StopFlag
+from tap_restspec.http.deadline import abort_all
+from tap_restspec.http.pacing import Slots
+from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.stream import TYPES, SpecStream
+from tap_restspec.sync.runs import TapRun
+from tap_restspec.sync.scheduler import run_all
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -45,13 +46,17 @@ class TapRestSpec(Tap):
 
     name = "tap-restspec"
     config_jsonschema = CONFIG_SCHEMA
-    # No `batch`: the SDK's BATCH path bypasses the tap's writer (settings.NO_BATCH).
+    # No `batch`: the SDK's BATCH path bypasses the tap's writer (config/settings.py, NO_BATCH).
     capabilities: ClassVar[list[CapabilitiesEnum]] = [
         c for c in Tap.capabilities if c is not PluginCapabilities.BATCH
     ]
 
     def __init__(self, *, setup_mapper: bool = True, message_writer: Any = None, **kwargs: Any) -> None:
         self.stop = StopFlag()
+        # Made when first needed (the SDK discovers streams, and so reads the settings, inside its
+        # own __init__), declared here: the checked settings and what every stream of the run shares.
+        self._settings: Settings | None = None
+        self._tap_run: TapRun | None = None
         self._signal_handlers: dict[int, Any] = {}
         self._writer = message_writer or BufferedWriter()
         if isinstance(self._writer, BufferedWriter):
@@ -92,7 +97,7 @@ class TapRestSpec(Tap):
 
         The SDK registers an input catalog's schemas as they are, and sends them as the first
         SCHEMA; a stream's own schema is that catalog's with the types the state remembers
-        (see emit.py), and target-postgres makes its columns from the first SCHEMA.
+        (see output/emit.py), and target-postgres makes its columns from the first SCHEMA.
         """
         if self._early:
             return
@@ -121,16 +126,18 @@ class TapRestSpec(Tap):
             self._writer.flush()
 
     @property
-    def request_slots(self) -> Slots:
-        """Requests in flight at once, across every stream: `max_parallel`."""
-        if getattr(self, "_request_slots", None) is None:
-            self._request_slots = Slots(self.settings.max_parallel)
-        return self._request_slots
+    def tap_run(self) -> TapRun:
+        """What every stream of this run shares: the state lock, the request slots (`max_parallel`
+        requests in flight at once, across every stream), the stop flag, the table version.
+        """
+        if self._tap_run is None:
+            self._tap_run = TapRun(self, slots=Slots(self.settings.max_parallel), stop=self.stop)
+        return self._tap_run
 
     @property
     def settings(self) -> Settings:
         """The checked settings."""
-        if getattr(self, "_settings", None) is None:
+        if self._settings is None:
             self._settings = read_settings(self.config)
         return self._settings
 
@@ -139,29 +146,14 @@ class TapRestSpec(Tap):
         redact.install()
         redact.REDACTOR.add(*self.config_secrets())
         settings = self.settings
-        problems: list[str] = []
-        specs: list[StreamSpec] = []
-        for path, display in resolve_specs(settings.specs):
-            spec, lines = read_spec(path, display)
-            problems.extend(lines)
-            if spec is not None:
-                specs.append(spec)
-        problems.extend(duplicate_names(specs))
-        bindings = []
-        for spec in specs:
-            binding, lines = bind(spec, settings)
-            problems.extend(lines)
-            if binding is not None:
-                bindings.append(binding)
-        problems.extend(family_problems(specs))
-        if problems:
-            raise SpecError(problems)
+        bindings = bound_specs(settings)
         catalog = self.input_catalog
         streams = [
             SpecStream(
                 tap=self,
                 binding=binding,
                 settings=settings,
+                shared=self.tap_run,
                 catalog_schema=(
                     entry.schema.to_dict() if (entry := catalog.get_stream(binding.spec.name)) else None
                 )
@@ -172,12 +164,12 @@ class TapRestSpec(Tap):
         ]
         link_families(streams)
         if catalog is not None:
-            warn_catalog_drift(catalog, streams)
+            warn_catalog_drift(catalog, [binding.spec for binding in bindings])
         return streams
 
     def config_secrets(self) -> list[str]:
         """The secret settings' values, as given and stripped."""
-        from tap_restspec.model import SECRET_SETTINGS
+        from tap_restspec.model.spec import SECRET_SETTINGS
 
         values = [self.config.get(name) for name in SECRET_SETTINGS]
         return [v for value in values if isinstance(value, str) for v in (value, value.strip())]
@@ -198,7 +190,7 @@ class TapRestSpec(Tap):
         streams = [s for s in self.streams.values() if isinstance(s, SpecStream)]
         unwatch = self._writer.watch_reader() if isinstance(self._writer, BufferedWriter) else None
         try:
-            failures = run_all(self, streams, self.settings.max_parallel, self.stop)
+            failures = run_all(self.tap_run, streams, self.settings.max_parallel, self.stop)
         finally:
             if unwatch is not None:
                 unwatch()
@@ -212,7 +204,7 @@ class TapRestSpec(Tap):
     def halt(self, signum: int) -> None:
         """Stop the run: every wait ends and every request in flight is cut (`signum`: why)."""
         if self.stop.halt(signum):
-            http.abort_all()
+            abort_all()
 
     def _setup_signal_handlers(self) -> None:
         """SIGTERM and SIGINT stop the run from the tap's creation on (in the main thread only).
@@ -292,62 +284,6 @@ class TapRestSpec(Tap):
         ctx.exit()
 
 
-def resolve_specs(entries: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """Files, directories (every *.json inside) and glob patterns, in a stable order."""
-    found: list[tuple[Path, str]] = []
-    missing: list[str] = []
-    for entry in entries:
-        path = Path(entry)
-        if path.is_dir():
-            matches = sorted(str(p) for p in path.glob("*.json"))
-        elif path.is_file():
-            matches = [entry]
-        else:
-            matches = sorted(glob.glob(entry, recursive=True))
-        if not matches:
-            missing.append(f"config: specs: {entry!r} matches no file")
-        found.extend((Path(m), m) for m in matches)
-    if missing:
-        raise SettingsError(missing)
-    return list(dict.fromkeys(found))
-
-
-def duplicate_names(specs: list[StreamSpec]) -> list[str]:
-    """Two specs may not make streams of the same name."""
-    seen: dict[str, str] = {}
-    lines = []
-    for spec in specs:
-        if spec.name in seen:
-            lines.append(f"{spec.file}: singer.name: stream {spec.name!r} is also made by {seen[spec.name]}")
-        seen.setdefault(spec.name, spec.file)
-    return lines
-
-
-def family_problems(specs: list[StreamSpec]) -> list[str]:
-    """A child whose parent is not among the specs, or a cycle of parents."""
-    by_name = {s.name: s for s in specs}
-    lines = []
-    for spec in specs:
-        if spec.parent is None:
-            continue
-        if spec.parent.stream not in by_name:
-            lines.append(
-                f"{spec.file}: singer.parent.stream: {spec.parent.stream!r} is not among the specs "
-                f"(streams: {', '.join(sorted(by_name))})"
-            )
-            continue
-        seen, node = [spec.name], by_name.get(spec.parent.stream)
-        while node is not None:
-            if node.name in seen:
-                lines.append(
-                    f"{spec.file}: singer.parent: a cycle of parents: {' -> '.join([*seen, node.name])}"
-                )
-                break
-            seen.append(node.name)
-            node = by_name.get(node.parent.stream) if node.parent else None
-    return lines
-
-
 def link_families(streams: list[SpecStream]) -> None:
     """Each child knows its parent, each parent its children (the SDK's `child_streams` too)."""
     by_name = {s.name: s for s in streams}
@@ -359,63 +295,6 @@ def link_families(streams: list[SpecStream]) -> None:
             stream.parent_stream_type = type(parent)  # the SDK's loops leave it to its parent
             parent.children.append(stream)
             parent.child_streams.append(stream)
-
-
-CATALOG_DEPTH = 100  # levels of nested schemas a catalog may have (the SDK reads them recursively)
-
-
-def check_catalog(catalog: dict[str, Any], name: str) -> None:
-    """One line per schema in a catalog that the SDK cannot read (a property schema `true`)."""
-    problems = []
-    for entry in catalog.get("streams") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("tap_stream_id"), str):
-            problems.append(f"catalog: {name}: every stream must be an object with a tap_stream_id")
-            continue
-        where = f"catalog: {name}: stream {entry['tap_stream_id']}"
-        problems += [f"{where}: {line}" for line in schema_faults(entry.get("schema", {}))]
-    if problems:
-        raise SettingsError(problems)
-
-
-def schema_faults(schema: Any) -> list[str]:
-    """Where a JSON schema holds something other than an object as a schema (walked without recursion)."""
-    faults, todo = [], [("schema", schema, 0)]
-    while todo:
-        path, node, depth = todo.pop()
-        if not isinstance(node, dict):
-            faults.append(f"{path}: a schema must be a JSON object, not {json.dumps(node)[:40]}")
-            continue
-        if depth > CATALOG_DEPTH:
-            faults.append(f"{path}: nested more than {CATALOG_DEPTH} levels deep")
-            continue
-        props = node.get("properties")
-        if props is not None and not isinstance(props, dict):
-            faults.append(f"{path}.properties: must be a JSON object of schemas")
-        elif props:
-            todo += [(f"{path}.properties.{k}", v, depth + 1) for k, v in reversed(props.items())]
-        if node.get("items") is not None:
-            todo.append((f"{path}.items", node["items"], depth + 1))
-    return faults
-
-
-def warn_catalog_drift(catalog: Any, streams: list[SpecStream]) -> None:
-    """Spec files that appeared or disappeared since the catalog was made are never silent."""
-    in_catalog = {entry.tap_stream_id for entry in catalog.streams}
-    for stream in streams:
-        if stream.name not in in_catalog:
-            LOGGER.warning(
-                "Stream %s (%s) is not in the input catalog, so it is not synced; run "
-                "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to add it",
-                stream.name,
-                stream.spec.file,
-            )
-    made = {s.name for s in streams}
-    for name in sorted(in_catalog - made):
-        LOGGER.warning(
-            "Stream %s is in the input catalog but no spec file makes it any more; run "
-            "`meltano run --refresh-catalog tap-restspec ...` (or --discover) to drop it",
-            name,
-        )
 
 
 def main() -> None:

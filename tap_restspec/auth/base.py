@@ -1,4 +1,4 @@
-"""The base of every auth type, its registry, and where each authSpec property's value comes from."""
+"""The base of every auth type (`AuthType`), and where each authSpec property's value comes from."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any, ClassVar
 
 from requests.auth import AuthBase
 
-from tap_restspec import adf
-from tap_restspec.model import SECRET_SETTINGS, AuthEntry, Input, StreamSpec
-from tap_restspec.reader import Fields
-from tap_restspec.templating import TemplateError, compile_template, render
+from tap_restspec.expr import adf
+from tap_restspec.expr.template import TemplateError, compile_template, render
+from tap_restspec.model.fields import Fields
+from tap_restspec.model.spec import SECRET_SETTINGS, AuthEntry, Input, StreamSpec
 
 # The authSpec properties that the tap's secret settings fill.
 SETTINGS = {
@@ -30,7 +30,7 @@ URL_PROPERTY = re.compile(r"(?i).*url$")
 
 
 class AuthType(AuthEntry):
-    """A registered authSpec entry type: its required values, its checks and its authenticator."""
+    """An authSpec entry type (listed in `registry.py`): its required values, checks and authenticator."""
 
     default_required: ClassVar[tuple[str, ...]] = ()
 
@@ -59,15 +59,6 @@ class AuthType(AuthEntry):
     def build(self, values: AuthValues, context: BuildContext) -> AuthBase:
         """The authenticator for the stream's requests."""
         raise NotImplementedError
-
-
-AUTH_TYPES: dict[str, type[AuthType]] = {}
-
-
-def register(cls: type[AuthType]) -> type[AuthType]:
-    """Make an auth type known by its `type` name (matched in any case)."""
-    AUTH_TYPES[cls.type] = cls
-    return cls
 
 
 @dataclass(frozen=True)

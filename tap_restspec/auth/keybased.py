@@ -10,10 +10,10 @@ from typing import Any
 import requests
 from requests.auth import AuthBase
 
-from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present, register
-from tap_restspec.reader import Fields
+from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present
+from tap_restspec.expr.template import check_header_name
+from tap_restspec.model.fields import Fields
 from tap_restspec.redact import REDACTOR
-from tap_restspec.templating import check_header_name
 
 AUTH_KEY = re.compile(r"authKey\d+")
 
@@ -30,7 +30,6 @@ class KeyHeaders(AuthBase):
         return request
 
 
-@register
 @dataclass(frozen=True)
 class KeyBased(AuthType):
     """`KeyBased`: keys and the header each goes in."""

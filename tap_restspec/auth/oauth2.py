@@ -13,11 +13,11 @@ from typing import Any
 
 from requests.auth import AuthBase
 
-from tap_restspec import adf, dates
-from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present, register
+from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present
 from tap_restspec.auth.tokens import OAuth2Refresh, TokenEndpoint, TokenState, shared_state
+from tap_restspec.expr import adf, dates
+from tap_restspec.expr.template import TemplateError
 from tap_restspec.redact import REDACTOR
-from tap_restspec.templating import TemplateError
 
 LOGGER = logging.getLogger("tap-restspec")
 TOKEN_METHODS = ("POST", "GET", "BasicAuthentication")
@@ -31,7 +31,6 @@ OVERRIDES = (
 )
 
 
-@register
 @dataclass(frozen=True)
 class OAuth2(AuthType):
     """`OAuth2RefreshCode`, with `requestParameterOverride` renames of the token request's fields."""

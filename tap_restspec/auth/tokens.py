@@ -18,12 +18,13 @@ import requests
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from tap_restspec.auth.base import BuildContext
-from tap_restspec.client import Client, Sending
 from tap_restspec.errors import StreamError
-from tap_restspec.http import Limits, origin_of
-from tap_restspec.pacing import PACER
+from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.origin import origin_of
+from tap_restspec.http.pacing import PACER
+from tap_restspec.http.retry import RetryPolicy
+from tap_restspec.http.session import Limits
 from tap_restspec.redact import REDACTOR
-from tap_restspec.retry import RetryPolicy
 
 LOGGER = logging.getLogger("tap-restspec")
 EXPIRY_SKEW = timedelta(seconds=30)  # refresh a little early, so a token does not expire in flight

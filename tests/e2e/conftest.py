@@ -11,7 +11,6 @@ PATH) the tests fail: scripts/test installs both.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -26,32 +25,20 @@ from typing import Any
 
 import pytest
 
+from devtools.meltano import find as find_meltano
+from devtools.pg import PgCluster, bin_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_pg() -> Any:
-    # By path: a `tests` package installed in site-packages must not shadow ours.
-    spec = importlib.util.spec_from_file_location("restspec_tests_pg", ROOT / "tests" / "pg.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_pg = _load_pg()
-PgCluster = _pg.PgCluster
-bin_dir = _pg.bin_dir
-
 # Variables of the caller's environment that would leak into the Meltano project.
 _LEAKY_PREFIXES = ("TAP_RESTSPEC_", "TARGET_POSTGRES_", "TARGET_JSONL_", "MELTANO_", "PG")
-_COPY_IGNORE = shutil.ignore_patterns(
+_IGNORED = shutil.ignore_patterns(
     ".git",
     ".venv",
     ".meltano",
     ".meltano-venv",
     ".demo",
-    "output",
     "__pycache__",
     ".pytest_cache",
     ".ruff_cache",
@@ -61,20 +48,18 @@ _COPY_IGNORE = shutil.ignore_patterns(
 )
 
 
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    """What the copy leaves out: `_IGNORED` anywhere, and target-jsonl's `output/` at the root only
+    (`tap_restspec/output/` is the tap's own code).
+    """
+    ignored = set(_IGNORED(directory, names))
+    if Path(directory).resolve() == ROOT and "output" in names:
+        ignored.add("output")
+    return ignored
+
+
 def _unavailable(reason: str) -> None:
     pytest.fail(f"{reason}: the end-to-end tests must run (scripts/test installs what they need)")
-
-
-def find_meltano() -> str | None:
-    """MELTANO_BIN, else the project's .meltano-venv, else `meltano` on PATH."""
-    for cand in (
-        os.environ.get("MELTANO_BIN"),
-        str(ROOT / ".meltano-venv" / "bin" / "meltano"),
-        shutil.which("meltano"),
-    ):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    return None
 
 
 @dataclass
@@ -129,7 +114,7 @@ class MeltanoProject:
 
 @pytest.fixture(scope="session")
 def meltano_bin() -> str:
-    found = find_meltano()
+    found = find_meltano()  # MELTANO_BIN, else .meltano-venv's, else `meltano` on PATH
     if found is None:
         _unavailable("Meltano not found (run scripts/test, or set MELTANO_BIN)")
     assert found is not None
@@ -171,7 +156,7 @@ def meltano_project(meltano_bin: str, pg: Any, demo_api: Any) -> Iterator[Meltan
     """A copy of the project with its plugins installed (`meltano install`)."""
     base = Path(tempfile.mkdtemp(prefix="restspec-e2e-"))
     root = base / "project"
-    shutil.copytree(ROOT, root, ignore=_COPY_IGNORE, symlinks=True)
+    shutil.copytree(ROOT, root, ignore=_copy_ignore, symlinks=True)
     log_dir = base / "logs"
     log_dir.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli.test_hostile_servers import BIG, DAYS, SCHEMA, WINDOW, Days
 from tests.helpers import TAP_BIN, Reply, Server, source_spec
-from tests.test_hostile import BIG, DAYS, SCHEMA, WINDOW, Days
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 

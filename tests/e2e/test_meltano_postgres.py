@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import pytest
 import yaml
 
-from tap_restspec.model import SECRET_SETTINGS
+from tap_restspec.model.spec import SECRET_SETTINGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 

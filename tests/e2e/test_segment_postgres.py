@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.test_segment_catalog import NAMES, expected_records, keys_of, spec_of
+from tests.cli.test_segment_catalog import NAMES, expected_records, keys_of, spec_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("meltano")]  # one Meltano project
 

@@ -1,0 +1,187 @@
+"""A unit's bookmark: where its window starts, its slices, the bookmark a completed slice leaves,
+and a replication key's largest value, compared safely.
+
+A windowed stream's bookmark is its window's end (`window_end`); a record-keyed stream's is
+the largest value of the key seen (`KeyMax`). Values are compared as the API wrote them,
+with three rules a plain `>` lacks: numbers with numbers (a numeric string too), date-time
+strings as instants (whatever their offset), other strings as text. Two values that cannot
+be compared (a string and a number, an object) are an error naming the stream and the key,
+never a `TypeError` traceback. The SDK's `increment_state`/`finalize_state` are not used:
+they compare with `>` and, for unsorted streams, replace a bookmark with a smaller value
+when a run sees only older records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tap_restspec.errors import StreamError
+from tap_restspec.expr import dates
+from tap_restspec.extract.window import Window, make_window, slices
+from tap_restspec.sync.host import UnitHost
+
+LOGGER = logging.getLogger("tap-restspec")
+WINDOW_KEY = "window_end"
+
+
+def _order(value: Any) -> tuple[int, Any] | None:
+    """A sort key: (kind, comparable value); None for a value no bookmark can hold."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return (0, float(text) if any(c in text for c in ".eE") else int(text))
+        except ValueError:
+            pass
+        try:
+            return (1, dates.parse_datetime(text))
+        except ValueError:
+            return (2, value)
+    return None
+
+
+class KeyMax:
+    """The largest replication-key value of one unit: the bookmark it started from, then its records."""
+
+    def __init__(self, stream: str, key: str, start: Any = None) -> None:
+        self.stream = stream
+        self.key = key
+        self.value: Any = None
+        self._order: tuple[int, Any] | None = None
+        if start is not None:
+            self.offer(start, "the state's bookmark")
+
+    def offer(self, value: Any, where: str = "a record") -> bool:
+        """Take `value` if it is later than the largest so far; True when it was taken."""
+        if value is None:
+            return False
+        if self.value is not None and isinstance(value, str) and value == self.value:
+            return False
+        order = _order(value)
+        if order is None:
+            raise StreamError(
+                f"stream {self.stream}: replicationKey {self.key!r} of {where} is "
+                f"{str(value)[:60]!r}, which cannot be a bookmark (a string, number or date-time is)"
+            )
+        current = self._order
+        if current is not None and order[0] != current[0]:
+            raise StreamError(
+                f"stream {self.stream}: replicationKey {self.key!r} values cannot be compared: "
+                f"{str(self.value)[:60]!r} and {str(value)[:60]!r} (from {where}); make every value "
+                "of the key one kind (all date-times, all numbers or all text)"
+            )
+        if current is None or order[1] > current[1]:
+            self.value, self._order = value, order
+            return True
+        return False
+
+
+def stored(stream: UnitHost, context: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of this unit's state; `{}` for a child pass of a full-table stream, which keeps none
+    (it would add an entry per parent record to every STATE message: contract, "Traffic").
+    """
+    if not stream.plan.spec.incremental and stream.parent is not None:
+        return {}
+    with stream.run.state_lock:  # reading adds the partition's entry to the state
+        return dict(stream.get_context_state(dict(context) if context else None))
+
+
+def bookmark(stream: UnitHost, context: Mapping[str, Any] | None) -> datetime | None:
+    """The window start the state gives this unit: our window end, a bare Singer bookmark, or a
+    replication key's value (when it is a date-time).
+    """
+    state = stored(stream, context)
+    spec = stream.plan.spec
+    if spec.replication_key:
+        value = (
+            state.get("replication_key_value")
+            if state.get("replication_key") == spec.replication_key
+            else None
+        )
+        if value is None:
+            return None
+    elif state.get("replication_key", WINDOW_KEY) == WINDOW_KEY and state.get("replication_key_value"):
+        value = state["replication_key_value"]
+    else:
+        return None
+    try:
+        return dates.parse_datetime(str(value))
+    except ValueError:
+        LOGGER.warning("Stream %s: bookmark %r is not a date-time; ignoring it", stream.plan.name, value)
+        return None
+
+
+def windows(stream: UnitHost, context: Mapping[str, Any] | None) -> list[Window]:
+    """The slices this unit reads; [] when the bookmark is already past the window's end."""
+    plan = stream.plan
+    settings, spec, name = plan.settings, plan.spec, plan.name
+    if spec.schedule is None:
+        return [Window(None, plan.now.replace(microsecond=0))]
+    start = bookmark(stream, context)
+    window = make_window(
+        bookmark=start,
+        start_date=settings.start_date,
+        end_date=settings.end_date,
+        lookback_seconds=settings.lookback,
+        now=plan.now,
+    )
+    where = f" {dict(context)}" if context else ""
+    if start is not None and start > window.end:
+        LOGGER.warning(
+            "Stream %s%s: the bookmark %s is later than the window's end %s; nothing to read, "
+            "the bookmark stays",
+            name,
+            where,
+            dates.to_iso(start),
+            dates.to_iso(window.end),
+        )
+        return []
+    span = f"{dates.to_iso(window.start) if window.start else '(beginning)'} .. {dates.to_iso(window.end)}"
+    if window.empty:
+        LOGGER.info("Stream %s%s: the window %s is empty; nothing to read", name, where, span)
+        return []
+    step = plan.window_step
+    parts = slices(window, step)
+    sliced = f" in {len(parts)} slices of {step.text}" if step and len(parts) > 1 else ""
+    LOGGER.info("Stream %s%s: window %s%s", name, where, span, sliced)
+    return parts
+
+
+def record_key_start(stream: UnitHost, context: Mapping[str, Any] | None) -> KeyMax | None:
+    """The largest replication-key value so far: the state's, then every record's."""
+    key = stream.plan.spec.replication_key
+    if not key:
+        return None
+    state = stored(stream, context)
+    start = state.get("replication_key_value") if state.get("replication_key") == key else None
+    return KeyMax(stream.plan.name, key, start)
+
+
+def finish_slice(
+    stream: UnitHost, context: dict[str, Any] | None, window: Window, tracker: KeyMax | None
+) -> None:
+    """Move the bookmark past a completed slice and write the state (full-table streams keep none)."""
+    run = stream.run
+    if stream.plan.spec.windowed:
+        with run.state_lock:
+            state = stream.get_context_state(context)
+            state["replication_key"] = WINDOW_KEY
+            state["replication_key_value"] = dates.to_iso(window.end)
+        LOGGER.info("Stream %s: bookmark moves to %s", stream.plan.name, state["replication_key_value"])
+    elif tracker is not None and tracker.value is not None:
+        with run.state_lock:
+            state = stream.get_context_state(context)
+            state["replication_key"] = tracker.key
+            state["replication_key_value"] = tracker.value
+    elif stream.parent is None:  # a full-table partition is listed in the state, with no bookmark
+        with run.state_lock:
+            stream.get_context_state(context)
+    else:
+        return
+    run.write_state()

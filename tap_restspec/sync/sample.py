@@ -1,0 +1,70 @@
+"""A stream's sample: the first page of its run's first unit and slice, fetched once, to infer its
+schema (and for `--test`), and kept so that the sync's first request reuses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tap_restspec.extract.passes import Page, signature
+from tap_restspec.sync.bookmarks import windows
+from tap_restspec.sync.children import child_context
+from tap_restspec.sync.host import UnitHost
+
+
+def sample(stream: UnitHost) -> Page | None:
+    """The first page of the run's first unit and slice, fetched once and kept for the sync."""
+    run = stream.run
+    if run.sample_page is None and not run.sampled:
+        run.sampled = True
+        run.sample_page = _fetch(stream)
+    return run.sample_page
+
+
+def _fetch(stream: UnitHost) -> Page | None:
+    plan = stream.plan
+    context = first_context(stream)
+    if context is None and (stream.parent is not None or plan.binding.partitioned):
+        return None
+    slices = windows(stream, context)
+    if not slices:
+        return None
+    first = plan.pass_for(plan.values_for(context), slices[0], stream.extractor)
+    kept: list[tuple[Any, Any]] = []
+
+    def fetch(request: Any) -> Any:
+        response = stream.fetch(request)
+        kept.append((signature(request), response))
+        return response
+
+    page = next(iter(first.pages(fetch)), None)
+    if kept:
+        stream.run.kept = kept[0]
+    return page
+
+
+def first_context(stream: UnitHost) -> dict[str, Any] | None:
+    """The context of the run's first unit: the first partition, or the first parent record's values."""
+    binding = stream.plan.binding
+    if stream.parent is not None:
+        record = first_record(stream.parent)
+        values = child_context(stream, record) if record is not None else None
+        if values is None:
+            return None
+        first = dict(binding.partitions[0]) if binding.partitioned and binding.partitions else {}
+        return {**first, **values}
+    if binding.partitioned:
+        return dict(binding.partitions[0]) if binding.partitions else None
+    return None
+
+
+def first_record(stream: UnitHost) -> dict[str, Any] | None:
+    """The first record of the stream's sample page, with its partition's values."""
+    page = sample(stream)
+    if page is None:
+        return None
+    record = next(iter(stream.extractor.records(page.raw)), None)
+    context = first_context(stream)
+    if record is not None and context:
+        record = {**{k: v for k, v in context.items()}, **record}
+    return record

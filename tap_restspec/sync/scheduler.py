@@ -1,0 +1,180 @@
+"""Runs units on threads: a stream's partitions and child passes in parallel, state kept safe.
+
+A unit is `stream.sync(context)`: the SDK's public entry (SCHEMA, then our record
+loop, `unit.py`). Up to `max_parallel` requests are in flight at once (`pacing.Slots`), from up to twice
+as many units; a parent's records hand child units
+to the queue as they are read. STATE messages describe only completed work: a
+window's bookmark moves when its slice is done, and every STATE is written whole
+under one lock. A stream's `ACTIVATE_VERSION` goes out once all of its units (and
+its parent's) are done without error. A failed unit keeps its bookmark; the others
+go on, and the run fails at the end with every error line.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tap_restspec.sync.host import UnitHost
+from tap_restspec.sync.runs import TapRun
+
+LOGGER = logging.getLogger("tap-restspec")
+
+
+class Scheduler:
+    """Runs units on up to `units` threads; a stream's children go before later streams' units."""
+
+    def __init__(self, streams: Sequence[UnitHost], units: int, stop: threading.Event) -> None:
+        self.streams = streams
+        self.order = {s.plan.name: i for i, s in enumerate(streams)}
+        self.units = max(1, units)
+        self.stop = stop
+        self._queue: list[tuple[int, int, int, UnitHost, dict[str, Any] | None]] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._pending: dict[str, int] = {s.plan.name: 0 for s in streams}
+        self._started: set[str] = set()
+        self._done: set[str] = set()
+        self._running = 0
+
+    def submit(self, stream: UnitHost, context: dict[str, Any] | None) -> None:
+        """Queue one unit of `stream`."""
+        depth, root = 0, stream
+        while root.parent is not None:
+            depth, root = depth + 1, root.parent
+        with self._cond:
+            self._pending[stream.plan.name] += 1
+            heapq.heappush(self._queue, (self.order[root.plan.name], depth, next(self._seq), stream, context))
+            self._cond.notify()
+
+    def run(self, tops: Sequence[UnitHost]) -> None:
+        """Run every unit of `tops` (and the child units they spawn) until none is left, or a stop."""
+        for stream in tops:
+            self._started.add(stream.plan.name)
+            binding = stream.plan.binding
+            contexts: list[dict[str, Any] | None] = (
+                [dict(p) for p in binding.partitions] if binding.partitioned else [None]
+            )
+            for context in contexts:
+                self.submit(stream, context)
+        with self._cond:
+            self._settle()
+        workers = [
+            threading.Thread(target=self._work, name=f"restspec-{i}", daemon=True)
+            for i in range(min(self.units, max(1, len(self._queue))))
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            while worker.is_alive():
+                worker.join(0.2)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and self._running and not self.stop.is_set():
+                    self._cond.wait(0.2)
+                if self.stop.is_set() or not self._queue:
+                    self._cond.notify_all()
+                    return
+                _, _, _, stream, context = heapq.heappop(self._queue)
+                self._running += 1
+            try:
+                stream.sync(context)
+            except Exception as exc:  # the SDK's own steps around our record loop
+                stream.run.outcome.failed = True
+                if not self.stop.is_set():
+                    name = stream.plan.name
+                    LOGGER.exception("Stream %s: unexpected error", name)
+                    stream.run.shared.failures.append(f"stream {name}: {type(exc).__name__}: {exc}")
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._pending[stream.plan.name] -= 1
+                    self._settle()
+                    self._cond.notify_all()
+
+    def _settle(self) -> None:
+        """Finish every started stream whose units (and its parent's) are all done."""
+        changed = True
+        while changed:
+            changed = False
+            for stream in self.streams:
+                name = stream.plan.name
+                if name in self._done or self._pending[name]:
+                    continue
+                if stream.parent is not None:
+                    if stream.parent.plan.name not in self._done:
+                        continue
+                elif name not in self._started:
+                    continue
+                if not (stream.selected or stream.has_selected_descendents):
+                    continue
+                self._done.add(name)
+                changed = True
+                finish_stream(stream, self.stop.is_set())
+
+
+def finish_stream(stream: UnitHost, stopped: bool) -> None:
+    """A stream all of whose units are done: its ACTIVATE_VERSION (a full table read whole), its state.
+
+    A read that was cut, failed, stopped, or whose parent's read was incomplete (its child passes
+    for the parent's unread records never ran) sends no ACTIVATE_VERSION: the rows it did not
+    read would be marked deleted (contract, "End of data").
+    """
+    run = stream.run
+    outcome = run.outcome
+    if stopped:
+        outcome.failed = True
+    cut_before = outcome.cut  # a unit's own cut was announced with its consequence already
+    parent = stream.parent
+    if parent is not None and not parent.run.outcome.complete:
+        outcome.mark_cut(f"its parent {parent.plan.name} was not read whole")
+    versioned = (
+        stream.selected
+        and stream.replication_method == "FULL_TABLE"
+        and stream.plan.settings.activate_versions
+    )
+    if versioned and outcome.complete:
+        stream.activate_version(run.version)
+    elif versioned and not stopped and (outcome.failed or cut_before is None):
+        LOGGER.warning(
+            "Stream %s: not every page was read (%s); deletions are not applied this run "
+            "(no ACTIVATE_VERSION)",
+            stream.plan.name,
+            "a part of it failed" if outcome.failed else outcome.cut,
+        )
+    run.write_state(force=True)
+
+
+def run_all(
+    shared: TapRun, streams: Sequence[UnitHost], max_parallel: int, stop: threading.Event
+) -> list[str]:
+    """Sync every selected stream (children through their parents); the failure lines, if any."""
+    # Requests in flight are bounded by the tap's request slots (max_parallel); twice as many
+    # units run, so that one unit's parsing and writing overlap other units' waiting for answers.
+    units = 1 if max_parallel <= 1 else 2 * max_parallel  # 1: one unit, one request, in order
+    scheduler = Scheduler(streams, units, stop)
+    shared.submit = scheduler.submit
+    if shared.tap.state:  # the state given, at once (as the SDK does); none when there is none
+        shared.write_state(force=True)
+    if units > 1:
+        shared.ahead = ThreadPoolExecutor(units, thread_name_prefix="restspec-ahead")
+    tops = [s for s in streams if s.parent is None and (s.selected or s.has_selected_descendents)]
+    for stream in streams:
+        if not (stream.selected or stream.has_selected_descendents):
+            LOGGER.info("Skipping deselected stream '%s'.", stream.plan.name)
+    try:
+        scheduler.run(tops)
+    finally:
+        shared.submit = None
+        if shared.ahead is not None:
+            shared.ahead.shutdown(wait=True, cancel_futures=True)
+            shared.ahead = None
+        shared.write_state(force=True)
+    return list(shared.failures)

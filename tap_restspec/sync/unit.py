@@ -1,0 +1,165 @@
+"""One unit of work: a stream for one partition (or parent record, or the whole stream), through
+its window's slices.
+
+The unit reads its bookmark, makes its window, and runs one pass per slice; after each
+slice the bookmark moves to the slice's end and a STATE message goes out, so a run
+that dies part-way resumes at the next slice. Records get the partition's values,
+are checked for their primary keys, emitted, and handed to child streams. A pass cut
+by `maximumRequest` ends the unit and marks the stream's `Outcome` cut.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from singer_sdk.exceptions import AbortedSyncPausedException
+
+from tap_restspec.errors import StreamError, UserError
+from tap_restspec.expr import dates
+from tap_restspec.expr.template import as_text
+from tap_restspec.extract.passes import missing_warning
+from tap_restspec.extract.window import Window
+from tap_restspec.http.client import Stopped
+from tap_restspec.redact import REDACTOR
+from tap_restspec.sync.bookmarks import finish_slice, record_key_start, windows
+from tap_restspec.sync.children import offer_children
+from tap_restspec.sync.host import UnitHost
+
+LOGGER = logging.getLogger("tap-restspec")
+
+
+def unit_records(
+    stream: UnitHost, context: dict[str, Any] | None, write_messages: bool
+) -> Iterator[dict[str, Any]]:
+    """One unit's records; when the scheduler drives the run, its failure is recorded for the
+    run's end (the other units go on), else it is raised (the SDK's own `sync()`).
+    """
+    run = stream.run
+    scheduled = run.shared.submit is not None
+    try:
+        yield from run_unit(stream, context, write_messages=write_messages)
+    except Stopped:
+        run.outcome.failed = True
+        if not scheduled:
+            raise
+    except UserError as exc:
+        run.outcome.failed = True
+        if not scheduled:
+            raise
+        where = f" (partition {context})" if context else ""
+        for line in exc.lines:
+            text = REDACTOR.redact(line + where)
+            LOGGER.error("%s", text)
+            run.shared.failures.append(text)
+    except Exception:
+        run.outcome.failed = True
+        if not scheduled:
+            raise
+        name = stream.plan.name
+        LOGGER.exception("Stream %s: unexpected error", name)
+        run.shared.failures.append(f"stream {name}: unexpected error (see the log above)")
+
+
+def run_unit(
+    stream: UnitHost, context: Mapping[str, Any] | None, *, write_messages: bool = True
+) -> Iterator[dict[str, Any]]:
+    """Every record of one unit, emitted (when selected and `write_messages`) and yielded.
+
+    Each slice's bookmark moves only when its pass ended on evidence that the API has no more;
+    a pass cut by `maximumRequest` ends the unit there (contract, "End of data").
+    """
+    plan = stream.plan
+    spec = plan.spec
+    run = stream.run
+    selected = stream.selected and write_messages
+    state_context = dict(context) if context else None
+    values = plan.values_for(context)
+    added = {k: as_text(v) for k, v in (context or {}).items()}
+    keys = spec.primary_keys
+    tracker = record_key_start(stream, context) if selected else None
+    children = bool(stream.children)
+    limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
+    counted = 0
+    emit = stream.emitter.emit if selected else None
+    with stream.get_record_counter() as counter, stream.get_http_request_counter() as http:
+        counter.with_context(state_context)
+        http.with_context(state_context)
+        for window in windows(stream, context):
+            slice_pass = plan.pass_for(values, window, stream.extractor)
+            for page in slice_pass.pages(stream.fetch, run.shared.ahead):
+                http.increment()
+                if page.missing:
+                    run.warn_once("missing", missing_warning(spec, page))
+                raw = page.raw
+                if None in raw:
+                    run.warn_once(
+                        "nulls", f"Stream {spec.name}: null elements in the content array are skipped"
+                    )
+                extracted_at = datetime.now(timezone.utc)
+                count = 0
+                records = list(stream.extractor.records(raw))
+                for record in records:
+                    for name, value in added.items():
+                        if name not in record:
+                            record[name] = value
+                    for key in keys:
+                        if record.get(key) is None:
+                            raise StreamError(missing_key(spec.name, key, record))
+                if emit is not None:
+                    stream.emitter.fit_page(records)  # at most one SCHEMA for the page
+                for record in records:
+                    if emit is not None:
+                        emit(record, extracted_at, fitted=True)
+                        if tracker is not None:
+                            tracker.offer(record.get(tracker.key))
+                    if children:
+                        offer_children(stream, record)
+                    count += 1
+                    if limit is not None and count + counted >= limit:
+                        counter.increment(count)
+                        raise AbortedSyncPausedException(
+                            f"stream {spec.name}: stopped at {limit} records (dry run)"
+                        )
+                    yield record
+                counter.increment(count)
+                counted += count
+            if slice_pass.cut:
+                cut_slice(stream, context, window)
+                return
+            if selected:
+                finish_slice(stream, state_context, window, tracker)
+
+
+def missing_key(stream: str, key: str, record: Mapping[str, Any]) -> str:
+    """The error for a record whose primary key is missing or null."""
+    if key in record:
+        return f"stream {stream}: a record's primary key {key!r} is null (singer.primaryKeys)"
+    return (
+        f"stream {stream}: a record has no primary key {key!r} "
+        f"(singer.primaryKeys); its keys: {', '.join(sorted(record))[:200]}"
+    )
+
+
+def cut_slice(stream: UnitHost, context: Mapping[str, Any] | None, window: Window) -> None:
+    """A slice whose pass was cut: the unit ends, its bookmark stays, the stream is incomplete."""
+    plan = stream.plan
+    where = f" {dict(context)}" if context else ""
+    limit = plan.spec.pagination.maximum_request
+    if plan.spec.incremental:
+        start = dates.to_iso(window.start) if window.start else "the beginning"
+        meaning = f"the bookmark stays at {start}, and the next run reads from there again"
+    elif plan.settings.activate_versions and stream.selected:
+        meaning = "deletions are not applied this run (no ACTIVATE_VERSION)"
+    else:
+        meaning = "the rest is not read"
+    LOGGER.warning(
+        "Stream %s%s: stopped after maximumRequest=%d requests; more pages may exist, so %s",
+        plan.name,
+        where,
+        limit,
+        meaning,
+    )
+    stream.run.outcome.mark_cut(f"cut by maximumRequest={limit}")

@@ -1,0 +1,123 @@
+"""output/conform.py: the compiled check says "fits" exactly when the record is valid and nothing
+would change.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from jsonschema import Draft7Validator
+
+from tap_restspec.output.conform import compile_fits, conform
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "n": {"type": ["integer", "null"]},
+        "rate": {"type": ["number", "null"]},
+        "vip": {"type": ["boolean", "null"]},
+        "tags": {
+            "type": ["array", "null"],
+            "items": {"type": "object", "properties": {"id": {"type": "integer"}, "on": {"type": "boolean"}}},
+        },
+        "words": {"type": "array", "items": {"type": "string"}},
+        "flags": {"type": "array", "items": {"type": "boolean"}},
+        "stats": {
+            "type": ["object", "null"],
+            "properties": {
+                "open": {"type": "number"},
+                "deep": {"type": "object", "properties": {"x": {"type": "boolean"}}},
+            },
+        },
+        "free": {"type": ["object", "null"], "additionalProperties": True},
+        "any": {"type": ["object", "array", "string", "number", "integer", "boolean", "null"]},
+    },
+}
+
+
+def oracle(record):
+    """Fits when jsonschema says valid and the custom-schema conformance would change nothing."""
+    dropped = set()
+    valid = Draft7Validator(SCHEMA).is_valid(record)
+    return valid and conform(record, SCHEMA, dropped) == record and not dropped
+
+
+@pytest.mark.parametrize(
+    ("record", "unchanged"),
+    [
+        pytest.param(
+            {
+                "id": "a",
+                "n": 1,
+                "rate": 0.5,
+                "vip": True,
+                "tags": [{"id": 1, "on": False}],
+                "words": ["x"],
+                "flags": [True],
+                "stats": {"open": 1, "deep": {"x": True}},
+                "free": {"whatever": [1]},
+                "any": {"z": 1},
+            },
+            True,
+            id="clean",
+        ),
+        pytest.param({"id": "a"}, True, id="sparse"),
+        pytest.param({"id": "a", "extra": 1}, False, id="unknown-key"),
+        pytest.param({"id": "a", "vip": 1}, False, id="int-in-boolean"),
+        pytest.param({"id": "a", "tags": [{"id": 1, "x": 2}]}, False, id="unknown-key-in-list-item"),
+        pytest.param({"id": "a", "tags": [{"id": 1, "on": 0}]}, False, id="int-in-nested-boolean"),
+        pytest.param({"id": "a", "flags": [1]}, False, id="int-in-boolean-list"),
+        pytest.param({"id": "a", "stats": {"deep": {"x": 1}}}, False, id="deep-boolean"),
+        pytest.param({"id": "a", "stats": {"new": 1}}, False, id="unknown-nested-key"),
+        pytest.param({"id": "a", "stats": None, "tags": None, "vip": None}, True, id="nulls"),
+        pytest.param({"id": 1}, False, id="int-in-string"),
+        pytest.param({"id": "a", "n": 1.5}, False, id="float-in-integer"),
+        pytest.param({"id": "a", "n": True}, False, id="boolean-in-integer"),
+        pytest.param({"id": "a", "rate": 2}, True, id="int-in-number"),
+        pytest.param({"id": "a", "words": ["x", 1]}, False, id="int-in-string-list"),
+        pytest.param({"id": "a", "n": 10**40}, True, id="big-integer"),
+    ],
+)
+def test_verdicts(record, unchanged):
+    assert compile_fits(SCHEMA)(record) is unchanged
+    assert oracle(record) is unchanged
+
+
+def test_conform_drops_what_the_schema_does_not_list_and_makes_booleans():
+    dropped = set()
+    record = {"id": "a", "extra": 1, "vip": 1, "stats": {"open": 1, "new": 2}, "tags": [{"id": 1, "x": 2}]}
+    expected = {"id": "a", "vip": True, "stats": {"open": 1}, "tags": [{"id": 1}]}
+    assert conform(record, SCHEMA, dropped) == expected
+    assert dropped == {"extra", "stats.new", "tags.x"}
+
+
+def random_value(rng, depth=0):
+    kinds = ["str", "int", "float", "bool", "none"] + (["list", "dict"] if depth < 3 else [])
+    kind = rng.choice(kinds)
+    if kind == "list":
+        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    if kind == "dict":
+        keys = ["id", "on", "open", "deep", "x", "other"]
+        return {rng.choice(keys): random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+    return {
+        "str": "s",
+        "int": rng.randint(0, 2),
+        "float": rng.random(),
+        "bool": rng.random() < 0.5,
+        "none": None,
+    }[kind]
+
+
+def test_the_check_agrees_with_jsonschema_on_random_records():
+    rng = random.Random(7)
+    check = compile_fits(SCHEMA)
+    keys = [*SCHEMA["properties"], "unknown"]
+    agreed = 0
+    for _ in range(20000):
+        record = {key: random_value(rng) for key in rng.sample(keys, rng.randint(1, 5))}
+        verdict = check(record)
+        assert verdict is oracle(record), record
+        agreed += verdict
+    assert agreed > 1000  # records fit often, not only trivial ones
