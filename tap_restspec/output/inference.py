@@ -200,11 +200,20 @@ def fresh(schema: Any) -> Any:
 
 def _prefer(known: dict[str, Any], sub: Any, start: bool) -> Any:
     """What was known of a property, widened by what this run says of it."""
-    if not isinstance(sub, dict) or sub == NULL or (start and is_any(sub)):
+    if not isinstance(sub, dict) or sub == NULL or (start and (is_any(sub) or _plain_string(sub, known))):
         return known
     if "array" in types_of(sub) and "array" in types_of(known) and _unknown(sub.get("items"), start):
         sub = {**sub, "items": known.get("items") or dict(NULL)}
     return _merge_types(known, sub)
+
+
+def _plain_string(sub: dict[str, Any], known: dict[str, Any]) -> bool:
+    """`sub` is a plain string (no format) and `known` something else: at a run's start, a catalog
+    whose sample did not show the property (a key is then typed as a plain string) or showed it
+    only as text; the table has the known type, and records that do not fit it widen it again,
+    checked against that column.
+    """
+    return set(types_of(sub)) - {"null"} == {"string"} and "format" not in sub and sub != known
 
 
 def _unknown(schema: Any, start: bool) -> bool:

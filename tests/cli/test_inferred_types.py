@@ -215,3 +215,30 @@ def test_a_catalog_from_discover_starts_from_the_remembered_types_too(serve, run
     (first,) = schemas(result)
     assert first["name"] == {"type": ["string", "null"]}
     assert sequence(result)[-1] == ("RECORD", 1)  # every SCHEMA before the record
+
+
+def test_a_key_a_discover_sample_did_not_show_keeps_its_remembered_date_time(serve, run_spec, tmp_path):
+    # scripts/demo's second run: the first parent's child pass is empty when --discover samples,
+    # so the catalog types the key `at` as a plain string; the table has a timestamp column
+    api = serve(paged([[{"id": 1, "at": "2024-01-02T03:04:05Z"}]]))
+    document = spec(api.url, primaryKeys=["id", "at"])
+    catalog = {
+        "streams": [
+            {
+                "tap_stream_id": "items",
+                "stream": "items",
+                "schema": {
+                    "type": "object",
+                    "properties": {"id": {"type": ["string", "null"]}, "at": {"type": ["string", "null"]}},
+                },
+                "metadata": [{"breadcrumb": [], "metadata": {"selected": True}}],
+            }
+        ]
+    }
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    state = {"types": {"items": {"id": "number", "at": "string:date-time"}}}
+    result = run_spec.cli(document, "--catalog", str(tmp_path / "catalog.json"), state=state, **FAST)
+    assert result.code == 0, result.stderr[-2000:]
+    assert not logged(result, "WARNING")
+    (first,) = schemas(result)
+    assert first["at"] == {"type": ["string", "null"], "format": "date-time"}
