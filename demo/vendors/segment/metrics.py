@@ -2,9 +2,10 @@
 
 * Usage (``segment_*_usage``): one snapshot a day, cumulative within its month ("Provides daily
   cumulative API call counts for a usage period", Get Daily Workspace API Calls Usage), for
-  every complete day from the first day of the month ``USAGE_DAYS`` back to yesterday (Segment
-  counts a day after midnight UTC). Per source, and for the workspace: the sum of the sources'
-  API calls, nine tenths of their MTUs (a user seen by two sources counts once).
+  every day from the first day of the month ``USAGE_DAYS`` back to today (today's: the day so
+  far; Segment's own counts may only come after midnight UTC). Per source, and for the
+  workspace: the sum of the sources' API calls, nine tenths of their MTUs (a user seen by two
+  sources counts once).
 * Event counts: day buckets ``{"time", "count"}`` for the ``DAYS`` days Delivery Overview keeps,
   today included. ``segment_event_volume``: per source, event type and event name (track
   events only have one). ``segment_delivery_overview``: per Delivery Overview step
@@ -56,7 +57,7 @@ def generate(rng: random.Random, data: dict[str, list[Any]], now: datetime) -> N
 def usage(rng: random.Random, data: dict[str, list[Any]], now: datetime) -> None:
     today = day_start(now)
     first = month_start(today - timedelta(days=USAGE_DAYS))
-    days = [first + timedelta(days=n) for n in range((today - first).days)]
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
     sources = [(s["id"], rng.randint(200, 20000), rng.randint(20, 800)) for s in data["segment_sources"]]
     calls: list[Row] = []
     users: list[Row] = []
