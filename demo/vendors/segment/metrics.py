@@ -130,14 +130,14 @@ def delivery(rng: random.Random, data: dict[str, list[Any]], now: datetime) -> l
     for row in data["segment_event_volume"]:
         by_source.setdefault(row["sourceId"], []).append(row)
     rows = []
-    for source in data["segment_sources"]:
+    for n, source in enumerate(data["segment_sources"]):
         received = by_source.get(source["id"], [])
         for event in received:
             series = [dict(b) for b in event["series"]]
             rows.append({**step("successfully-received", source["id"], None, event, None), "series": series})
         for metric in SOURCE_STEPS[1:]:
-            rows += losses(rng, now, metric, source["id"], None)
-    for destination in data["segment_destinations"]:
+            rows += losses(rng, now, metric, source["id"], None, least=int(n == 0))
+    for n, destination in enumerate(data["segment_destinations"]):
         source_id = destination["sourceId"]
         for event in by_source.get(source_id, []):
             reason = rng.choice(DISCARD_REASONS["successful-delivery"])
@@ -148,13 +148,16 @@ def delivery(rng: random.Random, data: dict[str, list[Any]], now: datetime) -> l
                 {**step("successful-delivery", source_id, destination["id"], event, reason), "series": series}
             )
         for metric in DESTINATION_STEPS[1:]:
-            rows += losses(rng, now, metric, source_id, destination["id"])
+            rows += losses(rng, now, metric, source_id, destination["id"], least=int(n == 0))
     return rows
 
 
-def losses(rng: random.Random, now: datetime, metric: str, source: str, destination: str | None) -> list[Row]:
-    """None to two discard reasons of one step, a few track events each."""
-    reasons = rng.sample(DISCARD_REASONS[metric], rng.randint(0, 2))
+def losses(
+    rng: random.Random, now: datetime, metric: str, source: str, destination: str | None, least: int = 0
+) -> list[Row]:
+    """``least`` (none, or for the first source and destination one) to two discard reasons of
+    one step, a few track events each: a tap samples a child's first parent for its schema."""
+    reasons = rng.sample(DISCARD_REASONS[metric], rng.randint(least, 2))
     return [
         {**step(metric, source, destination, {}, reason), "series": buckets(rng, now, rng.randint(1, 40), 1)}
         for reason in reasons

@@ -154,10 +154,10 @@ class Draw:
         self.data["segment_source_settings"] = rows
 
     def destination_filters(self) -> None:
-        """One destination in three has one or two filters."""
+        """Half the destinations (and always the first) have one or two filters."""
         rows: list[Row] = []
-        for destination in self.data["segment_destinations"]:
-            for k in range(self.rng.choice((0, 0, 1, 2))):
+        for n, destination in enumerate(self.data["segment_destinations"]):
+            for k in range(self.rng.choice((1, 2) if n == 0 else (0, 0, 1, 2))):
                 event = self.rng.choice(EVENTS)
                 created = self.moment()
                 actions = [copy.deepcopy(FILTER_ACTIONS[(k + len(rows)) % len(FILTER_ACTIONS)])]
