@@ -180,7 +180,8 @@ class Segment(Vendor):
         return moment + timedelta(seconds=time.monotonic() - taken)
 
     def ticked(self, rng: random.Random, moment: datetime, changes: Changes) -> None:
-        """Every source a tick changed or added gets an audit event, newest first."""
+        """Every source a tick changed or added gets an audit event, newest first; an added one
+        gets the default schema settings."""
         sources = changes["segment_sources"]
         by_id = {s["id"]: s for s in self.store.data["segment_sources"]}
         added = []
@@ -192,6 +193,8 @@ class Segment(Vendor):
             )
             added.append(event["id"])
         changes["segment_audit_events"] = {"updated": [], "added": added}
+        settings = self.store.data["segment_source_settings"]
+        settings += [workspace.schema_settings(source_id) for source_id in sources["added"]]
 
     def deleted(self, dataset: str, gone: list[Row], record_id: Any, moment: datetime) -> None:
         """A deleted source gets a ``Source Deleted`` audit event."""

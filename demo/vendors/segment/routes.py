@@ -39,6 +39,7 @@ from demo.rest.vendor import Vendor
 from demo.vendors.segment.catalog import PARENT
 from demo.vendors.segment.observability import STEPS, Observability, values
 from demo.vendors.segment.words import FUNCTION_TYPES
+from demo.vendors.segment.workspace import schema_settings
 
 PAGING = Cursor("pagination.count", "pagination.cursor", hi=1000)
 AUDIENCE_PAGING = Cursor("pagination.count", "pagination.cursor", hi=200)
@@ -293,7 +294,7 @@ class Routes:
         with self.store.lock:
             self.known("segment_sources", source_id, request)
             rows = [r for r in self.store.rows("segment_source_settings") if r["sourceId"] == source_id]
-            return json_reply({"data": dict(rows[0]) if rows else {"sourceId": source_id, "settings": {}}})
+            return json_reply({"data": rows[0] if rows else schema_settings(source_id)})
 
     def tracking_plan_sources(self, request: Request, plan_id: str | None) -> list[Row]:
         """The sources connected to a tracking plan (``SourceV1``), in the sources' order."""

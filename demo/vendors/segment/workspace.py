@@ -40,6 +40,22 @@ FILTER_ACTIONS: tuple[dict[str, Any], ...] = (
 SIZES = {"catalog_sources": 60, "catalog_destinations": 230, "catalog_warehouses": 8, "regulations": 12}
 
 
+def schema_settings(source_id: str, strict: bool = False) -> Row:
+    """A source's schema settings: Protocols' defaults (everything allowed), unless ``strict``."""
+    track = {
+        "allowUnplannedEvents": not strict,
+        "allowUnplannedEventProperties": not strict,
+        "allowEventOnViolations": True,
+        "allowPropertiesOnViolations": True,
+        "commonEventOnViolations": "ALLOW",
+    }
+    traits = {"allowUnplannedTraits": True, "allowTraitsOnViolations": True}
+    return {
+        "sourceId": source_id,
+        "settings": {"track": track, "identify": dict(traits), "group": dict(traits)},
+    }
+
+
 class Draw:
     """One generator for the workspace's configuration, in a fixed order."""
 
@@ -137,20 +153,10 @@ class Draw:
         sources = self.data["segment_sources"]
         for source in sources:
             strict = self.rng.random() < 0.3
-            settings: dict[str, Any] = {
-                "track": {
-                    "allowUnplannedEvents": not strict,
-                    "allowUnplannedEventProperties": not strict,
-                    "allowEventOnViolations": True,
-                    "allowPropertiesOnViolations": True,
-                    "commonEventOnViolations": "ALLOW",
-                },
-                "identify": {"allowUnplannedTraits": True, "allowTraitsOnViolations": True},
-                "group": {"allowUnplannedTraits": True, "allowTraitsOnViolations": True},
-            }
+            row = schema_settings(source["id"], strict)
             if strict:
-                settings["forwardingViolationsTo"] = self.rng.choice(sources)["id"]
-            rows.append({"sourceId": source["id"], "settings": settings})
+                row["settings"]["forwardingViolationsTo"] = self.rng.choice(sources)["id"]
+            rows.append(row)
         self.data["segment_source_settings"] = rows
 
     def destination_filters(self) -> None:
