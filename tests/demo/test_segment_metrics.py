@@ -13,7 +13,7 @@ import requests
 
 from demo.api import DemoAPI
 from demo.data.times import fmt_z
-from tests.demo.common import BEARER, NOW, get
+from tests.demo.common import BEARER, LATER, NOW, get
 from tests.demo.test_segment import segment_pages
 
 PAGE = {"pagination.count": 200}
@@ -291,6 +291,14 @@ def test_configuration_children_and_their_404(api: DemoAPI, http: requests.Sessi
     ):
         r = get(http, api, path, BEARER, **{"pagination.count": 5})
         assert r.status_code == 404 and r.json()["errors"][0]["type"] == "not-found", path
+
+
+def test_a_source_a_tick_adds_has_the_default_settings(fresh: DemoAPI, http: requests.Session) -> None:
+    added = fresh.tick(LATER, updates=1, adds=2)["segment_sources"]["added"]
+    settings = {r["sourceId"]: r["settings"] for r in fresh.records("segment_source_settings")}
+    assert added and all(settings[s]["track"]["allowUnplannedEvents"] for s in added)
+    answer = get(http, fresh, f"/sources/{added[0]}/settings", BEARER).json()["data"]
+    assert answer == {"sourceId": added[0], "settings": settings[added[0]]}
 
 
 def test_a_deleted_source_takes_its_settings_and_links_but_not_its_history(fresh: DemoAPI) -> None:
