@@ -132,9 +132,10 @@ def metric_records(api, name, first, end):
     return bucket_rows(rows, fields, group, first, end)
 
 
-def expected_records(api, start=None, end=None):
+def expected_records(api, start=None, end=None, also=()):
     """What each table should hold after a run with that window (start None: a first run with no
-    start_date), built from the demo's data (not through its HTTP answers)."""
+    start_date; ``also``: moments whose usage months later runs read too), built from the demo's
+    data (not through its HTTP answers)."""
     end = end or datetime.now(UTC)
     sources = api.records("segment_sources")
     warehouses = {w["id"]: w for w in api.records("segment_warehouses")}
@@ -168,6 +169,7 @@ def expected_records(api, start=None, end=None):
         )
     }
     months = months_read(start, end) if start else [day(end).replace(day=1)]  # a first run: this month
+    months = [*months, *(day(moment).replace(day=1) for moment in also)]
     first = stamp(day(start) if start else day(end - timedelta(days=7)))  # a first run: the last 7 days
     events = api.records("segment_audit_events")
     if start:  # startTime inclusive, endTime exclusive
@@ -285,6 +287,10 @@ def test_metric_specs_name_their_window_and_its_step():
         assert spec_of(name)["singer"]["windowStep"] == "P29D"  # 30 days at most, from a day's start
         assert spec_of(name)["singer"]["primaryKeys"][-1] == "time"  # one row per bucket
     assert {*USAGE, *BUCKETED, "segment_audit_events"} == WINDOWED
+    for name in [*USAGE, *BUCKETED]:  # written, not sampled: see the discovery test below
+        assert spec_of(name)["singer"]["primaryKeys"][-1] in str(
+            spec_of(name)["sourceSpec"]["attributes"]["schema"]
+        )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -504,6 +510,26 @@ def test_a_window_older_than_segment_keeps_fails_with_segments_message(tmp_path)
     assert "segment_delivery_successfully_received" in result.stderr and "422" in result.stderr
     assert "at most 30 days in the past" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_discovery_asks_nothing_of_the_metrics_so_an_old_start_date_does_not_fail_it(tmp_path):
+    """Meltano discovers before every run, with start_date's window: past Segment's 30 days a
+    sample would be a 422 on every run; the metrics' schemas are in their specs, so none is asked."""
+    specs = [
+        str(ROOT / "specs" / f"{n}.json")
+        for n in ("segment_sources", "segment_destinations", *USAGE, *BUCKETED)
+    ]
+    with DemoAPI(sources=2) as api:
+        start = stamp(datetime.now(UTC) - timedelta(days=45))
+        result = run_cli(tmp_path, api.tap_config(specs=specs, start_date=start), "--discover")
+        assert sorted(r["path"] for r in api.requests) == [
+            "/destinations",
+            "/sources",
+        ]  # the parents' samples
+    assert result.code == 0, result.stderr[-1000:]
+    streams = {s["tap_stream_id"]: s for s in json.loads(result.stdout)["streams"]}
+    volume = streams["segment_event_volume"]["schema"]["properties"]
+    assert {"sourceId", "eventType", "time", "count"} <= set(volume) and "series" not in volume
 
 
 def test_a_plan_without_the_metrics_answers_403(tmp_path):
