@@ -18,7 +18,8 @@ Time ranges are those Delivery Overview documents per granularity (``GRANULARITY
 4 hours of minutes starting in the last 48 hours, 14 days of hours or 30 days of days starting
 in the last 30 days; event volume documents none, and the demo holds it to the same. A bucket
 is answered when it overlaps the range; the demo keeps day buckets and splits a day evenly into
-hours and minutes. ``filter`` (Delivery Overview) is not modelled.
+hours and minutes. ``filter`` (Delivery Overview) is not modelled; ``pagination.count`` is
+required, as on every Segment list of the demo.
 """
 
 from __future__ import annotations
@@ -47,11 +48,6 @@ GRANULARITY = {
 }
 
 
-def spoken(span: timedelta) -> str:
-    """``4 hours``, ``30 days``."""
-    return f"{span.days} days" if span.days else f"{span.seconds // 3600} hours"
-
-
 EVENT_DIMENSIONS = ("eventName", "eventType", "source")
 FILTERS = ("sourceId", "eventName", "eventType", "appVersion")  # event volume's list filters
 #: Each step's ``groupBy`` options (the Go SDK's doc comments).
@@ -65,6 +61,11 @@ STEPS = {  # path: (needs a destination, groupBy options)
     "failed-delivery": (True, DESTINATION_DIMENSIONS),
     "filtered-at-destination": (True, DESTINATION_DIMENSIONS),
 }
+
+
+def spoken(span: timedelta) -> str:
+    """``4 hours``, ``30 days``."""
+    return f"{span.days} days" if span.days else f"{span.seconds // 3600} hours"
 
 
 def values(request: Request, name: str) -> list[str]:
