@@ -22,10 +22,11 @@ import pytest
 
 from demo.api import DemoAPI
 from demo.vendors.segment.catalog import PARENT
+from demo.vendors.segment.metrics import series
 from demo.vendors.segment.words import FUNCTION_TYPES
 from tap_restspec.spec import load_spec
 from tap_restspec.templating import encode_host_value, render
-from tests.helpers import ROOT, run_cli, run_tap
+from tests.helpers import ROOT, Run, run_cli, run_tap
 
 SPECS = sorted((ROOT / "specs").glob("segment_*.json"))
 NAMES = [path.stem for path in SPECS]
@@ -104,7 +105,7 @@ def bucket_rows(rows, parent_fields, group, first, end):
     """One row per parent, group and day bucket from ``first`` to ``end``: the buckets summed."""
     counts: dict[tuple, int] = {}
     for row in rows:
-        for bucket in row["series"]:
+        for bucket in series(row):
             if first <= bucket["time"] < end:
                 key = (*(row[f] for f in parent_fields), row[group], bucket["time"])
                 counts[key] = counts.get(key, 0) + bucket["count"]
@@ -214,6 +215,13 @@ def expected_records(api, start=None, end=None, also=()):
     }
 
 
+def tap(directory, config, state=None):
+    """The tap's command line against the demo, as a scheduler runs it (its memory is its own)."""
+    result = run_cli(directory, config, state=state, timeout=300)
+    assert result.code == 0, result.stderr[-2000:]
+    return Run(result.messages())
+
+
 def keys_of(records, keys):
     return sorted(tuple(str(r[k]) for k in keys) for r in records)
 
@@ -242,11 +250,13 @@ def api():
 
 
 @pytest.fixture(scope="module")
-def catalog(api):
+def catalog(api, tmp_path_factory):
     """One run of the whole Segment catalog, as a first run with no start_date, and its requests."""
     api.clear_requests()
     end = datetime.now(UTC).replace(microsecond=0)
-    run = run_tap(api.tap_config(specs=[str(p) for p in SPECS], end_date=stamp(end)))
+    run = tap(
+        tmp_path_factory.mktemp("catalog"), api.tap_config(specs=[str(p) for p in SPECS], end_date=stamp(end))
+    )
     return run, api.requests, end
 
 
@@ -448,13 +458,13 @@ def test_a_first_run_reads_this_month_and_the_last_seven_days(catalog):
     )
 
 
-def test_usage_reads_the_month_of_each_slice_start():
+def test_usage_reads_the_month_of_each_slice_start(tmp_path):
     """Forty days back: two or three monthly slices, each asking for its month, every page of it."""
     specs = [str(ROOT / "specs" / f"{n}.json") for n in USAGE]
     with DemoAPI(sources=30) as api:
         end = datetime.now(UTC).replace(microsecond=0)
         start = end - timedelta(days=40)
-        run = run_tap(api.tap_config(specs=specs, start_date=stamp(start), end_date=stamp(end)))
+        run = tap(tmp_path, api.tap_config(specs=specs, start_date=stamp(start), end_date=stamp(end)))
         expected = expected_records(api, start, end)
         months = [m.strftime("%Y-%m-01") for m in months_read(start, end)]
         for name, dataset in USAGE.items():
@@ -468,14 +478,14 @@ def test_usage_reads_the_month_of_each_slice_start():
             assert run.bookmark(name)["replication_key_value"] == stamp(end)
 
 
-def test_metrics_slice_their_window_and_a_second_run_reads_its_last_day_again():
+def test_metrics_slice_their_window_and_a_second_run_reads_its_last_day_again(tmp_path):
     """A window of nine days in slices of four (the window_step setting), then a second run."""
     specs = [str(ROOT / "specs" / f"{n}.json") for n in ("segment_sources", "segment_event_volume")]
     with DemoAPI(sources=3) as api:
         end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         start = end - timedelta(days=9)
         config = api.tap_config(specs=specs, start_date=stamp(start), end_date=stamp(end), window_step="P4D")
-        first = run_tap(config)
+        first = tap(tmp_path, config)
         asked = [r["params"] for r in api.requests if r["path"] == "/events/volume"]
         slices = [start, start + timedelta(days=4), start + timedelta(days=8), end]
         windows = [(stamp(day(a)), stamp(b)) for a, b in pairwise(slices)]
@@ -488,7 +498,7 @@ def test_metrics_slice_their_window_and_a_second_run_reads_its_last_day_again():
 
         api.clear_requests()
         later = end + timedelta(minutes=30)
-        second = run_tap({**config, "end_date": stamp(later)}, state=first.state)
+        second = tap(tmp_path, {**config, "end_date": stamp(later)}, state=first.state)
         asked = {
             (p["startTime"][0], p["endTime"][0])
             for p in (r["params"] for r in api.requests)

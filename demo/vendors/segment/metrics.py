@@ -6,11 +6,12 @@
   far; Segment's own counts may only come after midnight UTC). Per source, and for the
   workspace: the sum of the sources' API calls, nine tenths of their MTUs (a user seen by two
   sources counts once).
-* Event counts: day buckets ``{"time", "count"}`` for the ``DAYS`` days Delivery Overview keeps,
-  today included. ``segment_event_volume``: per source, event type and event name (track
-  events only have one). ``segment_delivery_overview``: per Delivery Overview step
-  (``metric``: the endpoint's last path segment), source, destination, event type, event name
-  and discard reason; what a source received is its event volume.
+* Event counts: day buckets for the ``DAYS`` days Delivery Overview keeps, today included, kept
+  as the first bucket's day (``first``) and one count a day (``counts``; ``series`` spells them
+  out as the API does, ``{"time", "count"}``). ``segment_event_volume``: per source, event type
+  and event name (track events only have one). ``segment_delivery_overview``: per Delivery
+  Overview step (``metric``: the endpoint's last path segment), source, destination, event
+  type, event name and discard reason; what a source received is its event volume.
 
 ``observability`` answers from these rows.
 """
@@ -91,11 +92,19 @@ def mtu(counts: list[int]) -> dict[str, str]:
     return {name: str(count) for name, count in zip(names, counts, strict=True)}
 
 
-def buckets(rng: random.Random, now: datetime, base: int, spread: float = 0.5) -> list[dict[str, Any]]:
+def buckets(rng: random.Random, now: datetime, base: int, spread: float = 0.5) -> dict[str, Any]:
     """``DAYS`` day buckets ending today, each about ``base`` events."""
-    today = day_start(now)
-    days = [today - timedelta(days=n) for n in range(DAYS - 1, -1, -1)]
-    return [{"time": stamp(d), "count": int(base * rng.uniform(1 - spread, 1 + spread))} for d in days]
+    first = day_start(now) - timedelta(days=DAYS - 1)
+    return {
+        "first": stamp(first),
+        "counts": [int(base * rng.uniform(1 - spread, 1 + spread)) for _ in range(DAYS)],
+    }
+
+
+def series(row: Row) -> list[dict[str, Any]]:
+    """A row's day buckets as the API writes a series: ``{"time", "count"}``, oldest first."""
+    first = datetime.fromisoformat(row["first"].replace("Z", "+00:00"))
+    return [{"time": stamp(first + timedelta(days=n)), "count": c} for n, c in enumerate(row["counts"])]
 
 
 def volume(rng: random.Random, sources: list[Row], now: datetime) -> list[Row]:
@@ -106,10 +115,8 @@ def volume(rng: random.Random, sources: list[Row], now: datetime) -> list[Row]:
         for kind in kinds:
             names: list[str | None] = rng.sample(EVENTS, rng.randint(1, 3)) if kind == "track" else [None]
             for name in names:
-                series = buckets(rng, now, rng.randint(10, 5000))
-                rows.append(
-                    {"sourceId": source["id"], "eventType": kind, "eventName": name, "series": series}
-                )
+                counts = buckets(rng, now, rng.randint(10, 5000))
+                rows.append({"sourceId": source["id"], "eventType": kind, "eventName": name, **counts})
     return rows
 
 
@@ -133,19 +140,18 @@ def delivery(rng: random.Random, data: dict[str, list[Any]], now: datetime) -> l
     for n, source in enumerate(data["segment_sources"]):
         received = by_source.get(source["id"], [])
         for event in received:
-            series = [dict(b) for b in event["series"]]
-            rows.append({**step("successfully-received", source["id"], None, event, None), "series": series})
+            counts = {"first": event["first"], "counts": list(event["counts"])}
+            rows.append({**step("successfully-received", source["id"], None, event, None), **counts})
         for metric in SOURCE_STEPS[1:]:
             rows += losses(rng, now, metric, source["id"], None, least=int(n == 0))
     for n, destination in enumerate(data["segment_destinations"]):
         source_id = destination["sourceId"]
         for event in by_source.get(source_id, []):
             reason = rng.choice(DISCARD_REASONS["successful-delivery"])
-            series = [
-                {"time": b["time"], "count": int(b["count"] * rng.uniform(0.9, 1))} for b in event["series"]
-            ]
+            delivered = [int(c * rng.uniform(0.9, 1)) for c in event["counts"]]
+            counts = {"first": event["first"], "counts": delivered}
             rows.append(
-                {**step("successful-delivery", source_id, destination["id"], event, reason), "series": series}
+                {**step("successful-delivery", source_id, destination["id"], event, reason), **counts}
             )
         for metric in DESTINATION_STEPS[1:]:
             rows += losses(rng, now, metric, source_id, destination["id"], least=int(n == 0))
@@ -159,6 +165,6 @@ def losses(
     one step, a few track events each: a tap samples a child's first parent for its schema."""
     reasons = rng.sample(DISCARD_REASONS[metric], rng.randint(least, 2))
     return [
-        {**step(metric, source, destination, {}, reason), "series": buckets(rng, now, rng.randint(1, 40), 1)}
+        {**step(metric, source, destination, {}, reason), **buckets(rng, now, rng.randint(1, 40), 1)}
         for reason in reasons
     ]

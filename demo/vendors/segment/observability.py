@@ -34,7 +34,7 @@ from demo.data.store import Row
 from demo.data.times import parse_time
 from demo.rest.paging import Cursor, Page
 from demo.rest.vendor import Vendor
-from demo.vendors.segment.metrics import day_start, next_month, stamp
+from demo.vendors.segment.metrics import day_start, next_month, series, stamp
 
 #: A group's fields in the answer, from one dimension and its value.
 Label = Callable[[str, Any], dict[str, Any]]
@@ -182,7 +182,7 @@ class Observability:
         merged: dict[tuple[Any, ...], list[int]] = {}
         for row in rows:
             key = tuple(row.get(d) for d in dimensions)
-            days = {b["time"]: b["count"] for b in row["series"]}
+            days = {b["time"]: b["count"] for b in series(row)}
             counts = merged.setdefault(key, [0] * len(buckets))
             for n, bucket in enumerate(buckets):
                 counts[n] += frame.count(days, bucket)
@@ -191,8 +191,8 @@ class Observability:
             entry: dict[str, Any] = {}
             for dimension, value in zip(dimensions, key, strict=True):
                 entry.update(label(dimension, value))
-            series = [{"time": stamp(b), "count": c} for b, c in zip(buckets, counts, strict=True)]
-            entries.append({**entry, "total": sum(counts), "series": series})
+            spelt = [{"time": stamp(b), "count": c} for b, c in zip(buckets, counts, strict=True)]
+            entries.append({**entry, "total": sum(counts), "series": spelt})
         entries.sort(key=lambda e: (-e["total"], repr(sorted((k, str(v)) for k, v in e.items()))))
         return entries
 
