@@ -19,6 +19,7 @@ import resource
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -151,33 +152,47 @@ def raw_serve() -> Iterator[Callable[[Answer], RawServer]]:
         server.close()
 
 
+# Forks and execs the tap and writes its `wait4` peak RSS (KB) to argv[1]. The tap's own
+# `wait4` from here would count this test process's peak too: Linux carries a parent's
+# high-water mark into a child it (v)forks before exec, so a test worker grown past the bound
+# by earlier tests failed a memory test.
+_LAUNCHER = """import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def run_measured(directory: Path, config: dict[str, Any], timeout: float = 60) -> tuple[Cli, float, int]:
     """Run the CLI; its result, wall time and peak RSS in MB (the tap process itself, `wait4`)."""
     (directory / "config.json").write_text(json.dumps(config))
-    out, err = directory / "out.txt", directory / "err.txt"
+    out, err, peak = directory / "out.txt", directory / "err.txt", directory / "peak.txt"
     started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [TAP_BIN, "--config", "config.json"],
+            [sys.executable, "-c", _LAUNCHER, str(peak), TAP_BIN, "--config", "config.json"],
             cwd=directory,
             stdout=stdout,
             stderr=stderr,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            start_new_session=True,
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                os.wait4(process.pid, 0)
-                raise AssertionError("the tap did not finish in time")
-            time.sleep(0.05)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError("the tap did not finish in time") from None
     elapsed = time.monotonic() - started
     result = Cli(process.returncode, out.read_text(), err.read_text())
-    return result, elapsed, usage.ru_maxrss // 1024
+    return result, elapsed, int(peak.read_text()) // 1024
 
 
 # --- credentials never leave the origin ---------------------------------------------------------
