@@ -11,6 +11,8 @@ import requests
 
 from demo.api import DemoAPI
 from demo.data.times import fmt_z
+from tap_restspec.expr import adf
+from tap_restspec.expr.dates import format_datetime, to_iso
 from tests.demo.common import NOW, ROOT
 
 SPECS = sorted(p.name for p in (ROOT / "specs").glob("*.json"))
@@ -29,7 +31,18 @@ def at(document: Any, path: str) -> Any:
     return document
 
 
-def a_parent_with_children(api: DemoAPI, placeholder: str) -> str:
+#: (spec, placeholder) -> (child dataset, field): the spec's own table, where the default has none.
+OWN_LINKS = {
+    ("segment_destination_filters.json", "destinationId"): ("segment_destination_filters", "destinationId"),
+    ("segment_tracking_plan_sources.json", "trackingPlanId"): (
+        "segment_tracking_plan_sources",
+        "trackingPlanId",
+    ),
+    ("segment_computed_traits.json", "spaceId"): ("segment_computed_traits", "spaceId"),
+}
+
+
+def a_parent_with_children(api: DemoAPI, placeholder: str, name: str = "") -> str:
     """The id of a parent record that has records in the child table (for a child spec)."""
     links = {  # placeholder -> (child dataset, the child's field holding the parent id)
         "sourceId": ("segment_destinations", "sourceId"),
@@ -41,11 +54,21 @@ def a_parent_with_children(api: DemoAPI, placeholder: str) -> str:
         "spaceId": ("segment_space_audiences", "spaceId"),
         "campaignId": ("mailchimp_email_activity", "campaign_id"),
     }
-    dataset, field = links[placeholder]
+    if name.startswith("segment_delivery_"):  # a source (and destination) with that step's rows
+        step = name.removeprefix("segment_delivery_").removesuffix(".json").replace("_", "-")
+        row = next(r for r in api.records("segment_delivery_overview") if r["metric"] == step)
+        return str(row[placeholder])
+    dataset, field = OWN_LINKS.get((name, placeholder), links[placeholder])
     if placeholder == "sourceId":  # one with connected warehouses too
         linked = {c["sourceId"] for c in api.records("segment_source_warehouses")}
         return next(r[field] for r in api.records(dataset) if r[field] in linked)
     return str(api.records(dataset)[0][field])
+
+
+def backfill_end(schedule: dict[str, Any]) -> str:
+    """``{END_TIME}`` of an ADVANCE backfill: now, in the spec's ``paramFormat`` where it is a date."""
+    fmt = schedule.get("paramFormat", "")
+    return format_datetime(NOW, fmt) if fmt and not fmt.startswith("epoch") else fmt_z(NOW)
 
 
 @pytest.mark.parametrize("name", SPECS, ids=SPECS)
@@ -56,23 +79,27 @@ def test_spec_first_page_against_the_demo(api: DemoAPI, http: requests.Session, 
     attributes = document["sourceSpec"]["attributes"]
     declared = document["sourceSpec"]["spec"]["properties"]
     assert document["singer"]["name"] == name.removesuffix(".json")
-    end = fmt_z(NOW)
     schedule = attributes.get("scheduleParams", {})
     parent = document["singer"].get("parent", {"values": {}})["values"]
     values = {
         **{k: v["default"] for k, v in declared.items() if "default" in v},
         **{k: v[0] if isinstance(v, list) else v for k, v in api.params.items()},  # a partition's value
-        **{k: a_parent_with_children(api, k) for k in parent},
+        **{k: a_parent_with_children(api, k, name) for k in parent},
         "api_key": "k",
         "access_token": "t",
         "END_TIME": str(int(NOW.timestamp() * 1000)),
-        "SCHEDULE_QUERY": schedule.get("backfill", "").replace("{END_TIME}", end),
+        "SCHEDULE_QUERY": schedule.get("backfill", "").replace("{END_TIME}", backfill_end(schedule)),
     }
     url_params = attributes["urlParams"]
     path = url_params["path"]
     if "@{" in path:  # Adobe's ADF expression, evaluated for a backfill
         path = path[: path.index("@{")] + "?query=type:user&filter[type]=user&"
     query = {k: fill(v, values) for k, v in url_params.get("queryParams", {}).items()}
+    for key, value in query.items():  # an ADF expression, evaluated as on a first run (no start)
+        if "@{" in value:
+            query[key] = adf.render(value, {"ingestionStart": None, "ingestionEnd": to_iso(NOW)}, NOW)
+    if "scheduleEndParamName" in schedule:  # a first run sends the window's end
+        query[schedule["scheduleEndParamName"]] = format_datetime(NOW, schedule["scheduleEndParamFormat"])
     headers = {k: fill(v, values) for k, v in attributes.get("headerParams", {}).items()}
     body = (
         json.loads(fill(json.dumps(attributes["bodyParams"]), values)) if "bodyParams" in attributes else None
@@ -98,7 +125,8 @@ def test_spec_first_page_against_the_demo(api: DemoAPI, http: requests.Session, 
     records = at(answer, attributes["contentPath"]["path"])
     records = [records] if isinstance(records, dict) else records  # Get Workspace: one object
     assert isinstance(records, list) and records
-    own_keys = [k for k in document["singer"]["primaryKeys"] if k not in parent]
+    keys = document["singer"]["primaryKeys"]
+    own_keys = [k for k in keys if k not in parent] or keys  # source settings: the record has its key
     assert all(own_keys[0] in row for row in records if isinstance(row, dict))  # others may be exploded
     assert all(isinstance(row, dict) for row in records) or own_keys == ["value"]  # invites: strings
     explode = attributes.get("explodeEntityPath")

@@ -54,7 +54,8 @@ def test_hubspot_relative_next_link_as_the_reference_docs_print_it(http: request
 
 def test_hubspot_link_mode_switches_at_run_time(fresh: DemoAPI, http: requests.Session) -> None:
     settings = f"{fresh.url}/_demo/settings"
-    assert http.get(settings, timeout=10).json() == {"hubspot_links": "absolute", "strict_tokens": False}
+    switches = {"hubspot_links": "absolute", "strict_tokens": False, "segment_plan": "business"}
+    assert http.get(settings, timeout=10).json() == switches
     switched = http.post(settings, json={"hubspot_links": "relative"}, timeout=10).json()
     assert switched["hubspot_links"] == fresh.hubspot_links == "relative"
     link = get(http, fresh, "/crm/v3/objects/contacts", BEARER).json()["paging"]["next"]["link"]

@@ -7,13 +7,17 @@ exclusive on the audit trail; errors are ``{"errors": [...]}``, and a 429 nests
 no other API claims is Segment's.
 
 ``routes``: the endpoints; ``records``: sources and audit events (what a tick changes);
-``catalog``: the rest of the workspace; ``words``: its word lists.
+``catalog``: the rest of the workspace; ``workspace``: its regulations, settings, filters and
+the public catalog; ``metrics`` and ``observability``: its usage, event volume and Delivery
+Overview; ``words``: its word lists. The switch ``segment_plan`` (``business``, ``team``,
+``starter``, ``free``) makes the plan-limited endpoints answer 403 on the last two.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import datetime
+import time
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from demo.core.messages import ApiError, Reply, Request
@@ -21,8 +25,9 @@ from demo.core.server import Fault
 from demo.data.store import Changes, Dataset, Row
 from demo.rest.endpoint import Endpoint
 from demo.rest.vendor import Option, Vendor
-from demo.vendors.segment import catalog, records
+from demo.vendors.segment import catalog, metrics, records, workspace
 from demo.vendors.segment.catalog import PARENT
+from demo.vendors.segment.observability import Observability
 from demo.vendors.segment.routes import Routes
 from demo.vendors.segment.words import FUNCTION_TYPES
 
@@ -61,7 +66,30 @@ DATASETS = (
     Dataset("segment_reverse_etl_models", links=(BY_SOURCE,)),
     Dataset("segment_spaces"),
     Dataset("segment_space_audiences", links=(("spaceId", "segment_spaces"),)),
+    # The rest of the configuration (``workspace``), drawn after the above.
+    Dataset("segment_catalog_sources"),
+    Dataset("segment_catalog_destinations"),
+    Dataset("segment_catalog_warehouses"),
+    Dataset("segment_regulations"),
+    Dataset("segment_suppressions", id_key=None),
+    Dataset("segment_source_settings", id_key="sourceId", links=(BY_SOURCE,)),
+    Dataset("segment_destination_filters", links=(("destinationId", "segment_destinations"),)),
+    Dataset(
+        "segment_tracking_plan_sources",
+        id_key=None,
+        links=(("trackingPlanId", "segment_tracking_plans"), BY_SOURCE),
+    ),
+    Dataset("segment_computed_traits", links=(("spaceId", "segment_spaces"),)),
+    # Operational metrics (``metrics``): history, kept when a source or destination goes.
+    Dataset("segment_workspace_api_calls_usage", id_key=None),
+    Dataset("segment_api_calls_usage", id_key=None),
+    Dataset("segment_workspace_mtu_usage", id_key=None),
+    Dataset("segment_mtu_usage", id_key=None),
+    Dataset("segment_event_volume", id_key=None),
+    Dataset("segment_delivery_overview", id_key=None),
 )
+#: Plans whose workspaces get a 403 from the plan-limited endpoints (``Routes.observability``).
+LIMITED_PLANS = ("starter", "free")
 
 
 class Segment(Vendor):
@@ -74,7 +102,15 @@ class Segment(Vendor):
         Option("sources", 45),
         Option("audit_events", 500),
         Option("workspace_id", "9aQ1Lj62S4bomZKLF4DPqW", flag=False),
+        Option(
+            "segment_plan",
+            "business",
+            choices=("business", "team", "starter", "free"),
+            help="Segment: the workspace's plan (starter, free: the metrics and audit trail answer 403)",
+        ),
     )
+    #: The demo's clock: the data's ``now`` and the monotonic time it was taken at.
+    _clock: tuple[datetime, float] = (datetime.now(timezone.utc), time.monotonic())
 
     # ---------------------------------------------------------------- error shapes
 
@@ -87,6 +123,14 @@ class Segment(Vendor):
 
     def invalid(self, name: str, message: str) -> ApiError:
         return self.error(422, message.replace(name, f'"{name}"', 1), field=name)
+
+    def forbidden(self, request: Request) -> None:
+        """Segment's 403 for an endpoint the workspace's plan does not include (``segment_plan``)."""
+        if self.settings["segment_plan"] in LIMITED_PLANS:
+            plan = self.settings["segment_plan"]
+            raise self.error(
+                403, f"Forbidden: a {plan} workspace has no access to this endpoint", kind="forbidden"
+            )
 
     def unauthorized(self, missing: bool) -> ApiError:
         return self.error(401, "Unauthorized: a valid Public API token is required", kind="unauthorized")
@@ -121,9 +165,23 @@ class Segment(Vendor):
     def build(self, now: datetime) -> None:
         rng = random.Random(f"{self.name}:{self.store.seed}")
         catalog.generate(rng, self.store.data, self.settings["workspace_id"], now, self.extra)
+        more = random.Random(f"{self.name}:more:{self.store.seed}")  # the datasets drawn since
+        workspace.generate(more, self.store.data, now, self.extra)
+        metrics.generate(more, self.store.data, now)
+        self._clock = (now, time.monotonic())
+
+    def loaded(self) -> None:
+        """Data read from a state file: its clock is the real one."""
+        self._clock = (datetime.now(timezone.utc), time.monotonic())
+
+    def clock(self) -> datetime:
+        """The demo's now: the data's ``now``, moved on by the time since it was taken."""
+        moment, taken = self._clock
+        return moment + timedelta(seconds=time.monotonic() - taken)
 
     def ticked(self, rng: random.Random, moment: datetime, changes: Changes) -> None:
-        """Every source a tick changed or added gets an audit event, newest first."""
+        """Every source a tick changed or added gets an audit event, newest first; an added one
+        gets the default schema settings."""
         sources = changes["segment_sources"]
         by_id = {s["id"]: s for s in self.store.data["segment_sources"]}
         added = []
@@ -135,6 +193,8 @@ class Segment(Vendor):
             )
             added.append(event["id"])
         changes["segment_audit_events"] = {"updated": [], "added": added}
+        settings = self.store.data["segment_source_settings"]
+        settings += [workspace.schema_settings(source_id) for source_id in sources["added"]]
 
     def deleted(self, dataset: str, gone: list[Row], record_id: Any, moment: datetime) -> None:
         """A deleted source gets a ``Source Deleted`` audit event."""
@@ -153,4 +213,4 @@ class Segment(Vendor):
         return {"api_host": "api.segmentapis.com", "resourceType": list(FUNCTION_TYPES)}
 
     def endpoints(self) -> tuple[Endpoint, ...]:
-        return Routes(self).endpoints()
+        return Routes(self, Observability(self, self.clock), self.forbidden).endpoints()

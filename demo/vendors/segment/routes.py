@@ -14,7 +14,17 @@ paths follow the models of Segment's own SDKs (``segmentio/public-api-sdk-go``, 
   ``/connected-warehouses``, ``/destinations/{destinationId}/subscriptions``,
   ``/warehouses/{warehouseId}/syncs`` (``data.reports``), ``/tracking-plans/{trackingPlanId}/rules``,
   ``/functions/{functionId}/versions``, ``/groups/{userGroupId}/users``,
-  ``/spaces/{spaceId}/audiences``.
+  ``/spaces/{spaceId}/audiences``;
+* the public catalog (``/catalog/sources``, ``/catalog/destinations``, ``/catalog/warehouses``:
+  ``data.sourcesCatalog``, ...), ``/regulations`` (filters ``status``, ``regulationTypes``),
+  ``/suppressions`` (``data.suppressed``), and the children ``/sources/{sourceId}/settings``
+  (one object: ``data.sourceId``, ``data.settings``; no pagination),
+  ``/destination/{destinationId}/filters`` (``destination``, singular, as Segment writes it),
+  ``/tracking-plans/{trackingPlanId}/sources``, ``/spaces/{spaceId}/computed-traits``;
+* the operational metrics (``observability``): usage, event volume, Delivery Overview. With the
+  switch ``segment_plan`` at ``free`` or ``starter``, those and the audit trail answer 403 (Qlik:
+  "Free and Starter plans have limited Segment Public API support, and some streams may return
+  403 errors"), as a workspace without that plan would.
 """
 
 from __future__ import annotations
@@ -23,11 +33,13 @@ from typing import Any
 
 from demo.core.messages import Reply, Request, json_reply
 from demo.data.store import Row
-from demo.rest.endpoint import Endpoint, Envelope, Scope, Select
+from demo.rest.endpoint import Check, Endpoint, Envelope, Handler, Scope, Select
 from demo.rest.paging import Cursor, Match, Page, Paging, WindowParam
 from demo.rest.vendor import Vendor
 from demo.vendors.segment.catalog import PARENT
+from demo.vendors.segment.observability import STEPS, Observability, values
 from demo.vendors.segment.words import FUNCTION_TYPES
+from demo.vendors.segment.workspace import schema_settings
 
 PAGING = Cursor("pagination.count", "pagination.cursor", hi=1000)
 AUDIENCE_PAGING = Cursor("pagination.count", "pagination.cursor", hi=200)
@@ -57,9 +69,12 @@ def envelope(key: str) -> Envelope:
 class Routes:
     """Segment's endpoints over the vendor's store, in its error shapes."""
 
-    def __init__(self, vendor: Vendor) -> None:
+    def __init__(self, vendor: Vendor, metrics: Observability, gate: Check) -> None:
+        """``metrics`` answers the metrics endpoints; ``gate`` refuses what the workspace's plan lacks."""
         self.vendor = vendor
         self.store = vendor.store
+        self.metrics = metrics
+        self.gate = gate
 
     def endpoints(self) -> tuple[Endpoint, ...]:
         vendor = self.vendor
@@ -88,6 +103,7 @@ class Routes:
                     WindowParam("endTime", "timestamp", "<"),
                 ),
                 filters=(Match("resourceId"), Match("resourceType", casefold=True)),
+                authorized=self.gate,
             ),
             self.listing(r"/reverse-etl-models", "segment_reverse_etl_models", "models"),
             self.listing(r"/spaces", "segment_spaces", "spaces"),
@@ -137,6 +153,56 @@ class Routes:
                 scope=self.children("segment_space_audiences", "segment_spaces", "spaceId"),
                 paging=AUDIENCE_PAGING,
             ),
+            *self.configuration(),
+            *self.observability(),
+        )
+
+    def configuration(self) -> tuple[Endpoint, ...]:
+        """The public catalog, regulations, suppressions and the configuration children."""
+        return (
+            self.listing(r"/catalog/sources", "segment_catalog_sources", "sourcesCatalog"),
+            self.listing(r"/catalog/destinations", "segment_catalog_destinations", "destinationsCatalog"),
+            self.listing(r"/catalog/warehouses", "segment_catalog_warehouses", "warehousesCatalog"),
+            self.listing(r"/regulations", "segment_regulations", "regulations", select=self.regulations),
+            self.listing(r"/suppressions", "segment_suppressions", "suppressed"),
+            Endpoint("GET", rf"/sources/{ID}/settings", self.vendor, "bearer", handler=self.source_settings),
+            self.listing(
+                rf"/destination/{ID}/filters",
+                "segment_destination_filters",
+                "filters",
+                scope=self.children("segment_destination_filters", "segment_destinations", "destinationId"),
+            ),
+            self.listing(
+                rf"/tracking-plans/{ID}/sources",
+                "segment_sources",
+                "sources",
+                scope=self.tracking_plan_sources,
+            ),
+            self.listing(
+                rf"/spaces/{ID}/computed-traits",
+                "segment_computed_traits",
+                "computedTraits",
+                scope=self.children("segment_computed_traits", "segment_spaces", "spaceId"),
+            ),
+        )
+
+    def observability(self) -> tuple[Endpoint, ...]:
+        """Usage, event volume and the six Delivery Overview steps, behind the plan's gate."""
+        usage = (
+            (r"/usage/api-calls/daily", "segment_workspace_api_calls_usage", "dailyWorkspaceAPICallsUsage"),
+            (r"/usage/api-calls/sources/daily", "segment_api_calls_usage", "dailyPerSourceAPICallsUsage"),
+            (r"/usage/mtu/daily", "segment_workspace_mtu_usage", "dailyWorkspaceMTUUsage"),
+            (r"/usage/mtu/sources/daily", "segment_mtu_usage", "dailyPerSourceMTUUsage"),
+        )
+        metrics, gate = self.metrics, self.gate
+        answers: dict[str, Handler] = {"/events/volume": metrics.event_volume}
+        answers.update({f"/delivery-overview/{step}": metrics.delivery(step) for step in STEPS})
+        return (
+            *(self.listing(p, d, k, select=metrics.by_period, authorized=gate) for p, d, k in usage),
+            *(
+                Endpoint("GET", p, self.vendor, "bearer", handler=a, authorized=gate)
+                for p, a in answers.items()
+            ),
         )
 
     def listing(
@@ -150,6 +216,7 @@ class Routes:
         window: tuple[WindowParam, ...] = (),
         filters: tuple[Match, ...] = (),
         select: Select | None = None,
+        authorized: Check | None = None,
     ) -> Endpoint:
         """One Segment list endpoint."""
         return Endpoint(
@@ -164,6 +231,7 @@ class Routes:
             scope=scope,
             select=select,
             envelope=envelope(key),
+            authorized=authorized,
         )
 
     def children(self, dataset: str, parent: str, link: str) -> Scope:
@@ -213,3 +281,24 @@ class Routes:
         """List Labels takes no pagination and answers none."""
         with self.store.lock:
             return json_reply({"data": {"labels": [dict(r) for r in self.store.rows("segment_labels")]}})
+
+    def regulations(self, request: Request, rows: list[Row]) -> list[Row]:
+        """List Workspace Regulations' filters: ``status``, ``regulationTypes`` (a list)."""
+        status, kinds = request.q("status"), values(request, "regulationTypes")
+        rows = [r for r in rows if status in (None, r["status"])]
+        return [r for r in rows if not kinds or r["regulationType"] in kinds]
+
+    def source_settings(self, request: Request) -> Reply:
+        """List Schema Settings in Source: one object, no pagination; 404 for an unknown source."""
+        source_id = request.route.split("/")[2]
+        with self.store.lock:
+            self.known("segment_sources", source_id, request)
+            rows = [r for r in self.store.rows("segment_source_settings") if r["sourceId"] == source_id]
+            return json_reply({"data": rows[0] if rows else schema_settings(source_id)})
+
+    def tracking_plan_sources(self, request: Request, plan_id: str | None) -> list[Row]:
+        """The sources connected to a tracking plan (``SourceV1``), in the sources' order."""
+        self.known("segment_tracking_plans", plan_id, request)
+        links = self.store.rows("segment_tracking_plan_sources")
+        linked = {link["sourceId"] for link in links if link["trackingPlanId"] == plan_id}
+        return [s for s in self.store.rows("segment_sources") if s["id"] in linked]

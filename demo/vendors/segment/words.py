@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from demo.data.words import words
+
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -78,4 +80,47 @@ EVENTS = (
     "Checkout Started",
     "Coupon Applied",
     "Cart Viewed",
+)
+
+# The operational metrics and the rest of the configuration (``metrics``, ``workspace``).
+EVENT_TYPES = ("track", "identify", "page", "screen", "group", "alias")
+#: Why Segment dropped or did not deliver events, per Delivery Overview step (synthetic).
+DISCARD_REASONS = {
+    "failed-on-ingest": ("invalid_json", "payload_too_large", "invalid_timestamp"),
+    "filtered-at-source": ("blocked_by_tracking_plan", "schema_filter"),
+    "failed-delivery": ("bad_request_400", "unauthorized_401", "rate_limited_429", "timeout"),
+    "filtered-at-destination": ("destination_filter", "not_subscribed", "unplanned_event"),
+    "successful-delivery": ("successes.attempt.1", "successes.attempt.2"),
+}
+REGULATION_TYPES = (
+    "DELETE_INTERNAL",
+    "DELETE_ONLY",
+    "SUPPRESS_ONLY",
+    "SUPPRESS_WITH_DELETE",
+    "SUPPRESS_WITH_DELETE_INTERNAL",
+    "UNSUPPRESS",
+)
+REGULATION_STATUSES = (
+    "FAILED",
+    "FINISHED",
+    "INITIALIZED",
+    "INVALID",
+    "NOT_SUPPORTED",
+    "PARTIAL_SUCCESS",
+    "RUNNING",
+)
+#: Words the public catalog's integration names are drawn from (synthetic, beside the kinds above).
+CATALOG_WORDS = words(
+    "Acme Beacon Cobalt Delta Ember Falcon Garnet Harbor Indigo Juniper Kestrel Lumen Meridian "
+    "Nimbus Onyx Prism Quartz Relay Summit Tandem Umbra Vertex Willow Xenon Yonder Zephyr"
+)
+CATALOG_CATEGORIES = (
+    "Analytics",
+    "Advertising",
+    "CRM",
+    "Email Marketing",
+    "Customer Success",
+    "Raw Data",
+    "Surveys",
+    "A/B Testing",
 )
