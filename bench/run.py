@@ -1,7 +1,7 @@
 """Benchmark tap-restspec against the floor (bench/floor.py) on the mock API (bench/mock_api.py).
 
     .venv/bin/python bench/run.py [--records 200000 1000000] [--page-sizes 100 1000] [--runs 3]
-                                  [--types offset page pointer token offset_noschema]
+                                  [--types offset page pointer token offset_noschema offset_small]
     .venv/bin/python bench/run.py --profile [--records 200000] [--types offset]
     .venv/bin/python bench/run.py --save-records before.jsonl      # 20k records, every type
     .venv/bin/python bench/run.py --compare-records before.jsonl after.jsonl
@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
-from harness import PYTHON, ROOT, TAP, Sample, floor_command, machine, mock_api, run_one, tap_config
+from harness import PYTHON, ROOT, TAP, Sample, floor_command, is_small, machine, mock_api, run_one, tap_config
 
-TYPES = ("offset", "page", "pointer", "token", "offset_noschema")
+TYPES = ("offset", "page", "pointer", "token", "offset_noschema", "offset_small")
 CHECK_RECORDS = 20_000
 
 PROFILE_CODE = """
@@ -69,8 +69,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> None:
     print(f"# tap-restspec --about (imports and CLI, no sync): {statistics.median(startup):.2f}s")
     rows: list[tuple[str, ...]] = []
     for total in args.records:
-        with mock_api(total) as url:
-            measure(floor_command("offset", max(args.page_sizes), url), workdir)  # warm-up
+        with mock_api(total, small=any(map(is_small, types))) as url:
+            measure(floor_command(types[0], max(args.page_sizes), url), workdir)  # warm-up
             cases = [(t, size) for t in types for size in args.page_sizes]
             samples: dict[tuple[str, int, str], list[Sample]] = {}
             for run in range(args.runs):
@@ -141,7 +141,7 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], runs: int)
 def profile(args: argparse.Namespace, workdir: Path) -> None:
     total, spec_type, size = args.records[0], (args.types or ["offset"])[0], args.page_sizes[0]
     out = Path(args.profile_out or workdir / "tap.prof").resolve()
-    with mock_api(total) as url:
+    with mock_api(total, small=is_small(spec_type)) as url:
         config = tap_config(workdir, spec_type, size, url)
         started = time.perf_counter()
         done = subprocess.run(
@@ -205,8 +205,9 @@ def save_records(args: argparse.Namespace, workdir: Path) -> None:
     total = args.records[0] if args.records_given else CHECK_RECORDS
     target = Path(args.save_records)
     mismatches = 0
-    with mock_api(total) as url, target.open("wb") as out:
-        for spec_type in args.types or list(TYPES):
+    types = args.types or list(TYPES)
+    with mock_api(total, small=any(map(is_small, types))) as url, target.open("wb") as out:
+        for spec_type in types:
             for size in args.page_sizes:
                 case = f"{spec_type}/{size}"
                 config = tap_config(workdir, spec_type, size, url)
