@@ -216,6 +216,7 @@ class SpecStream(RESTStream[Any]):
                 remembered=None if self.fixed_schema else self.remembered,
                 remember=None if self.fixed_schema else self.remember,
                 write_record=writer.write_record if isinstance(writer, BufferedWriter) else None,
+                utc=self.settings.utc_date_times,
             )
             versioned = self.replication_method == "FULL_TABLE" and self.settings.activate_versions
             self._emitter.version = self.run.version if versioned else None

@@ -33,6 +33,7 @@ from tap_restspec.output.columns import column, verdict
 from tap_restspec.output.conform import compile_fits, conform, misfit
 from tap_restspec.output.inference import widen_page
 from tap_restspec.output.signature import signature
+from tap_restspec.output.utc import compile_utc
 from tap_restspec.output.writer import encode
 
 LOGGER = logging.getLogger("tap-restspec")
@@ -57,6 +58,7 @@ class Emitter:
         remembered: Mapping[str, dict[str, Any]] | None = None,
         remember: Callable[[dict[str, str]], None] | None = None,
         write_record: WriteRecord | None = None,
+        utc: bool = False,
     ) -> None:
         self.name = name
         self.schema = schema  # as sent: without deselected properties (records lose them too)
@@ -71,6 +73,8 @@ class Emitter:
         self._remember = remember
         self._lock = threading.Lock()
         self._fits = compile_fits(schema)
+        self.utc = utc  # date-time strings in UTC (output/utc.py)
+        self._to_utc = compile_utc(schema) if utc else None
         self._dropped: set[str] = set()
         self._columns = {name: column(sub) for name, sub in self.remembered.items()}
         self._warned: set[tuple[str, str]] = set()
@@ -108,6 +112,8 @@ class Emitter:
             record = self._visible(record)
         if (self.fixed or not fitted) and not self._fits(record):
             record = self._fit(record)
+        if self._to_utc is not None:
+            record = self._to_utc(record)
         if self._head is not None:
             at, version, tail = self._tail
             if at is not extracted_at or version != self.version:  # a new page
@@ -169,6 +175,7 @@ class Emitter:
         self._review(self.schema.get("properties") or {}, schema.get("properties") or {})
         self.schema = schema
         self._fits = compile_fits(schema)
+        self._to_utc = compile_utc(schema) if self.utc else None
         self.mapper.register_raw_stream_schema(self.name, schema, self.keys)
         self.write_schema()
         self._keep()
