@@ -65,7 +65,7 @@ def capture(command: list[str], cwd: Path) -> bytes:
 def bench(args: argparse.Namespace, workdir: Path) -> None:
     types = args.types or ["offset"]
     print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}")
-    startup = [measure([TAP, "--about"], workdir).wall for _ in range(3)]
+    startup = [measure([args.tap, "--about"], workdir).wall for _ in range(3)]
     print(f"# tap-restspec --about (imports and CLI, no sync): {statistics.median(startup):.2f}s")
     rows: list[tuple[str, ...]] = []
     for total in args.records:
@@ -78,7 +78,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> None:
                     config = tap_config(workdir, spec_type, size, url)
                     programs = {
                         "floor": floor_command(spec_type, size, url),
-                        "tap": [TAP, "--config", str(config)],
+                        "tap": [args.tap, "--config", str(config)],
                     }
                     for program, command in programs.items():
                         sample = measure(command, workdir)
@@ -211,7 +211,7 @@ def save_records(args: argparse.Namespace, workdir: Path) -> None:
             for size in args.page_sizes:
                 case = f"{spec_type}/{size}"
                 config = tap_config(workdir, spec_type, size, url)
-                tap = canonical(capture([TAP, "--config", str(config)], workdir), case)
+                tap = canonical(capture([args.tap, "--config", str(config)], workdir), case)
                 floor = canonical(capture(floor_command(spec_type, size, url), workdir), case)
                 tap_records = [line for line in tap if b'"type":"RECORD"' in line]
                 floor_records = [line for line in floor if b'"type":"RECORD"' in line]
@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("--page-sizes", type=int, nargs="+", default=[1000], help="default 1000")
     parser.add_argument("--runs", type=int, default=3, help="runs of each program (default 3)")
     parser.add_argument("--types", nargs="+", choices=TYPES, help="spec types (default offset)")
+    parser.add_argument("--tap", default=TAP, help="the tap executable (default .venv/bin/tap-restspec)")
     parser.add_argument("--profile", action="store_true", help="run the tap once under cProfile")
     parser.add_argument("--profile-out", help="where to keep the .prof file")
     parser.add_argument("--top", type=int, default=30, help="functions to list (default 30)")
