@@ -66,7 +66,7 @@ KNOWN: dict[str, tuple[str, ...]] = {
         "incremental",
         "backfill",
     ),
-    "singer": ("name", "primaryKeys", "replicationKey", "isSorted", "windowStep", "parent"),
+    "singer": ("name", "primaryKeys", "replicationKey", "isSorted", "windowStep", "parent", "recordOrder"),
     "singer.parent": ("stream", "values"),
     "authSpec": ("name", "type", "spec"),
     "restAttributes": ("headerParamName",),

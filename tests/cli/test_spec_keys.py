@@ -186,7 +186,7 @@ def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes
     with Server(members) as server:
         document = with_attributes(server.url, comment="mine", queryParams={"a": "b"})
         document["sourceSpec"]["attributes"]["urlParams"]["hostname"] = "https://elsewhere.example.com"
-        document["singer"] = {"recordOrder": "newest_first"}
+        document["singer"] = {"owner": "data team"}  # recordOrder was the example until 2026-12-07
         document["notes"] = "x"
         first = write_spec(tmp_path, "a.json", document)
         second = write_spec(tmp_path, "b.json", {**document, "singer": {"name": "b"}})
@@ -195,7 +195,7 @@ def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes
     assert len(result.records()) == 2 * 253
     assert warnings(result.stderr) == [
         f"{first}: unknown keys, ignored: notes, attributes.comment, attributes.queryParams (a key of "
-        "urlParams), urlParams.hostname, singer.recordOrder",
+        "urlParams), urlParams.hostname, singer.owner",
         f"{second}: unknown keys, ignored: notes, attributes.comment, attributes.queryParams (a key of "
         "urlParams), urlParams.hostname",
     ]
