@@ -101,6 +101,7 @@ class StreamRun:
         self.sampled = False  # the sample was asked for (it may be None: nothing to read)
         self.sample_page: Page | None = None
         self.kept: tuple[Any, Any] | None = None  # the sample's (request signature, response)
+        self.not_after = 0  # records the key filter kept out (one INFO line a run)
         self.seen_children: dict[str, set[tuple[Any, ...]]] = {}  # child name -> contexts handed on
         self._warned: set[str] = set()
 
