@@ -123,7 +123,11 @@ def test_a_query_parameter_that_is_just_the_start_is_left_out_when_there_is_none
     [
         (None, "START_TIME", "only a spec with scheduleParams has it"),
         (None, "END_TIME", "only a spec with scheduleParams has it"),
-        ({"scheduleStartParamName": "since"}, "SCHEDULE_QUERY", "only a spec with an ADVANCE scheduleParams has it"),
+        (
+            {"scheduleStartParamName": "since"},
+            "SCHEDULE_QUERY",
+            "only a spec with an ADVANCE scheduleParams has it",
+        ),
     ],
 )
 def test_a_window_placeholder_without_its_schedule_is_named(serve, run_spec, schedule, placeholder, hint):
