@@ -1,11 +1,13 @@
 """A stream's sample: the first pages of its run's first unit and slice, fetched once, to infer its
-schema (and, the first page alone, for `--test`), and kept so that the sync reuses each of them.
+schema (the first page also answers `--test` and a child's first context), and kept so that the
+sync reuses each of them.
 
 A schema is inferred from up to `SAMPLE_SIZE` records. When the first page holds fewer and more
 pages follow, the schema asks for more pages of the same pass, up to `SAMPLE_PAGES` pages in all
 (and `SAMPLE_BYTES` of bodies): a field that only a later page shows is then typed from the
 start instead of widened later. Each sampled response is kept for the sync, whose requests are
-the same pass's, so a sync makes no extra request; a `--discover` makes the sampled ones.
+the same pass's, so a sync makes no extra request; a `--discover` (and a `--test`, whose tap
+builds its catalog first) makes the sampled ones.
 """
 
 from __future__ import annotations
