@@ -16,6 +16,7 @@ from typing import Any
 
 from tap_restspec.errors import StreamError
 from tap_restspec.extract.passes import Page, signature
+from tap_restspec.http.client import SkippedAnswer
 from tap_restspec.model.spec import NEWEST_FIRST
 from tap_restspec.sync.bookmarks import key_filter, windows
 from tap_restspec.sync.children import child_context
@@ -74,7 +75,7 @@ def _last(stream: UnitHost, page: Page) -> bool:
 
 
 def _kept_bytes(stream: UnitHost) -> int:
-    return sum(len(response.content or b"") for _, response in stream.run.kept)
+    return sum(len(getattr(response, "content", None) or b"") for _, response in stream.run.kept)
 
 
 def _fetch(stream: UnitHost) -> Page | None:
@@ -89,15 +90,29 @@ def _fetch(stream: UnitHost) -> Page | None:
     run = stream.run
 
     def fetch(request: Any) -> Any:
-        response = stream.fetch(request)
+        try:
+            response = stream.fetch(request)
+        except SkippedAnswer as skip:  # kept too: the sync's request ends its pass on it
+            with run.state_lock:
+                run.kept.append((signature(request), skip))
+            raise
         with run.state_lock:
             run.kept.append((signature(request), response))
         return response
 
     pages = iter(first.pages(fetch))
-    page = next(pages, None)
+    try:
+        page = next(pages, None)
+    except SkippedAnswer:
+        page = None
     run.sample_more = pages if page is not None else None
     return page
+
+
+def skipped(stream: UnitHost) -> SkippedAnswer | None:
+    """The error status of the sample's first request that the spec's `singer.onHttpError` skips, if any."""
+    kept = stream.run.kept
+    return kept[0][1] if kept and isinstance(kept[0][1], SkippedAnswer) else None
 
 
 def first_context(stream: UnitHost) -> dict[str, Any] | None:
