@@ -44,6 +44,9 @@ def choose(first: FirstPage) -> Choice:
     """The first guess whose trial holds; else one request, saying why if more records follow."""
     given_up: list[str] = []
     for guess in guesses(first):
+        if guess.params is None:  # probed, and nothing found
+            given_up.append(guess.says)
+            continue
         if first.prober.left == 0:
             given_up.append(f"{guess.says}: not tried, the draft's requests were spent")
             break

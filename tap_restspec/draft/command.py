@@ -23,7 +23,7 @@ from tap_restspec.draft.page import first_page
 from tap_restspec.draft.prober import MAX_REQUESTS, Prober
 from tap_restspec.draft.target import read_target
 from tap_restspec.errors import UserError, one_line
-from tap_restspec.http.client import StopFlag
+from tap_restspec.http.client import StopFlag, Stopped
 from tap_restspec.http.deadline import abort_all
 from tap_restspec.parse.document import snake_case
 from tap_restspec.redact import REDACTOR
@@ -62,6 +62,8 @@ def _command(url: str, headers: tuple[str, ...], name: str | None, out: str | No
             result = drafted(first, choose(first), stream)
         finally:
             prober.close()
+    if stop.is_set():  # a signal between two requests: stop as in one
+        raise Stopped(stop.signum)
     text = spec_text(result.document, target.values.values())
     _write(text, out)
     for line in result.lines:

@@ -151,7 +151,12 @@ def _checks(choice: Choice, change: ChangeKey | None, schema: dict[str, Any], co
         checks.append(
             "this spec reads the first page only: set paginationParams (docs/spec-format.md, section 2)"
         )
-    elif trial is not None and not trial.moved:
+    elif trial is None:
+        checks.append(
+            "one page was seen and nothing on it says more follow: if the API pages (a Link header, a "
+            "cursor, page or offset parameters), set paginationParams (docs/spec-format.md, section 2)"
+        )
+    elif not trial.moved:
         checks.append(
             f"{guess.kind} could not be tried past the first page: read the API's paging documentation"
         )

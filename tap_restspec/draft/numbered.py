@@ -29,12 +29,14 @@ Probe = Callable[[str, str | None], tuple[bool, bool] | None]
 
 
 def numbered_guesses(first: FirstPage) -> Iterator[Guess]:
-    """OFFSET and PAGE guesses, the one the page points to first; none without a hint of either."""
-    kinds = _kinds(first)
-    for kind in kinds:
+    """OFFSET and PAGE guesses, the one the page points to first; none without a hint of either.
+
+    A kind whose probes found no parameter the API honours is a guess without `params`, saying so.
+    """
+    for kind in _kinds(first):
         guess = _offset(first) if kind == "OFFSET" else _page(first)
-        if guess is not None:
-            yield guess
+        what = "offset" if kind == "OFFSET" else "page number"
+        yield guess or Guess(f"{kind}: no {what} parameter the draft tried moved through the records", None)
 
 
 def _kinds(first: FirstPage) -> list[str]:

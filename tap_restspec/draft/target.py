@@ -87,6 +87,8 @@ def _header(line: str) -> tuple[str, str]:
 def _secret_header(target: Target, name: str, value: str) -> str:
     """The header's value in the spec: as given, or with its secret as a placeholder."""
     lower = name.lower()
+    if not value:
+        return value
     if lower in ("authorization", "proxy-authorization"):
         bearer = _BEARER.match(value)
         if bearer and value[bearer.end() :]:
@@ -95,7 +97,7 @@ def _secret_header(target: Target, name: str, value: str) -> str:
             )
         _register_basic(value)
         return _placeholder(target, value, f"the whole value of {name}")
-    if any(word in lower for word in SECRET_HEADER_WORDS) and value:
+    if any(word in lower for word in SECRET_HEADER_WORDS):
         return _placeholder(target, value, f"the value of {name}")
     return value
 
