@@ -48,16 +48,23 @@ def choose(first: FirstPage) -> Choice:
             given_up.append(guess.says)
             continue
         if first.prober.left == 0:
-            given_up.append(f"{guess.says}: not tried, the draft's requests were spent")
+            given_up.append(f"{guess.label} (not tried: the draft's requests were spent)")
             break
         document = spec_document(first.target, first.records_at, guess.params, guess.drop)
         trial = run_trial(document, first.prober, first.target.values, TRIAL_PAGES, first.key)
         problem = trial.problem or _elsewhere(first, trial)
         if problem is None and trial.good:
             return Choice(guess, trial, tuple(given_up))
-        given_up.append(f"{guess.says}: {problem or 'no second page was read'}")
+        given_up.append(f"{guess.label} ({_short(problem or 'no second page was read')})")
     more = first.evidence.more_follow(len(first.records))
     return Choice(Guess("none, one request", None), None, tuple(given_up), more)
+
+
+def _short(problem: str) -> str:
+    """A trial's problem in a few words."""
+    if "repeated after" in problem or "same records as the page before" in problem:
+        return "the same page came back"
+    return problem if len(problem) <= 100 else problem[:99] + "…"
 
 
 def _elsewhere(first: FirstPage, trial: Trial) -> str | None:

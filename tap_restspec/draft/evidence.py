@@ -67,7 +67,7 @@ PAGE_COUNTS = frozenset(
 PAGE_ECHOES = frozenset({"page", "pagenumber", "currentpage", "pageindex", "pageno"})
 PAGE_OBJECTS = frozenset({"page", "pagination", "paging", "meta"})  # `page.number` is the page number
 LIMIT_ECHOES = frozenset({"perpage", "pagesize", "limit", "pagelimit", "maxresults"})
-OFFSET_ECHOES = frozenset({"offset", "skip", "start", "startindex"})
+OFFSET_ECHOES = frozenset({"offset", "skip", "start", "startindex", "startat"})
 
 
 @dataclass(frozen=True)

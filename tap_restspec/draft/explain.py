@@ -69,7 +69,7 @@ def drafted(first: FirstPage, choice: Choice, name: str) -> Draft:
     lines = [
         _records_line(first),
         _paging_line(choice, len(records)),
-        *([f"given up: {'; '.join(choice.given_up)}"] if choice.given_up else []),
+        *_given_up(choice.given_up),
         _key_line(key, len(records)),
         _change_line(change, len(records)),
         _schema_line(schema, len(records)),
@@ -114,6 +114,14 @@ def _paging_line(choice: Choice, count: int) -> str:
     return f"pagination: {choice.guess.says}: {pages} pages read, {count} records, none twice; {end}"
 
 
+def _given_up(given_up: tuple[str, ...], shown: int = 4) -> list[str]:
+    """One line naming the guesses that did not hold (the first few), and why."""
+    if not given_up:
+        return []
+    more = f"; and {len(given_up) - shown} more" if len(given_up) > shown else ""
+    return [f"given up: {'; '.join(given_up[:shown])}{more}"]
+
+
 def _key_line(key: str | None, count: int) -> str:
     if key is None:
         return "primary key: none found (no field named like an id is in every record and unique)"
@@ -133,7 +141,7 @@ def _schema_line(schema: dict[str, Any], count: int) -> str:
     props = schema.get("properties") or {}
     times = formatted(schema, "date-time")
     shown = f"; date-times: {', '.join(times)}" if times else ""
-    return f"schema: {len(props)} properties typed from {count} records{shown}"
+    return f"schema: {_count(len(props), 'property', 'properties')} typed from {count} records{shown}"
 
 
 def _settings_lines(first: FirstPage) -> list[str]:
@@ -177,7 +185,11 @@ def _checks(choice: Choice, change: ChangeKey | None, schema: dict[str, Any], co
             )
     fields = len(schema.get("properties") or {})
     checks.append(
-        f"the schema lists the {fields} fields the records read had: a field they did not show is left "
-        'out (delete "schema" to let the tap infer it on every run)'
+        f"the schema lists the {_count(fields, 'field', 'fields')} the records read had: a field they "
+        'did not show is left out (delete "schema" to let the tap infer it on every run)'
     )
     return [f"check: {line}" for line in checks]
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

@@ -151,18 +151,24 @@ def _page(first: FirstPage) -> Guess | None:
     """PAGE with the page number and limit names the API honours."""
     ids, small = first.ids, _half(len(first.records))
     limits, asked = _limits(first)
-    start = _first_index(first)
+    start, known = _first_index(first)
+    from_zero: list[str] = []  # a probe's answer showed pages numbered from 0
 
     def probe(name: str, limit: str | None) -> tuple[bool, bool] | None:
         got = first.probe({name: str(start + 1), **({limit: str(small)} if limit else {})})
         if got is None:
             return None
         got_ids = [identity(record, first.key) for record in got]
-        return bool(got_ids) and got_ids[0] != ids[0], len(got_ids) == small < len(ids) - 1
+        limited = len(got_ids) == small < len(ids) - 1
+        if limited and got_ids[0] == ids[2 * small]:  # page 2 of `small` records was the third
+            from_zero.append(name)
+        return bool(got_ids) and got_ids[0] != ids[0], limited
 
     name, limit = _search(first, _candidates(first, PAGE_NAMES, first.evidence.pages), limits, probe)
     if name is None:
         return None
+    if not known and name in from_zero:
+        start = 0
     size = _size(first, asked)
     params: dict[str, object] = {
         "type": "PAGE",
@@ -182,12 +188,14 @@ def _page(first: FirstPage) -> Guess | None:
     return Guess(says, params, (name, str(params["limitName"])), limit_guessed=limit is None)
 
 
-def _first_index(first: FirstPage) -> int:
-    """The first page's number: as the page echoes it, or the URL gives it, else 1."""
+def _first_index(first: FirstPage) -> tuple[int, bool]:
+    """The first page's number (as the page echoes it, or the URL gives it, else 1), and whether
+    it is known (else a probe may show that pages count from 0).
+    """
     for clue in first.evidence.pages:
         if clue.value in (0, 1):
-            return int(clue.value)
+            return int(clue.value), True
     given = _given(first, PAGE_NAMES)
     if given is not None and given[1] in ("0", "1"):
-        return int(given[1])
-    return 1
+        return int(given[1]), True
+    return 1, False

@@ -17,19 +17,20 @@ from tap_restspec.draft.page import FirstPage
 from tap_restspec.draft.records import path_of
 from tap_restspec.model.jsonpath import simple_segments
 
-# Query parameters a cursor is sent back in, most common first (Slack, Segment, HubSpot, Google,
-# Stripe, Zendesk, Notion); names the page itself reveals come before these.
+# Query parameters a cursor is sent back in, most common first (Slack, HubSpot, Google, Notion,
+# Stripe, Zendesk, Twitter); names the page itself reveals come before these.
 CURSOR_PARAMS = (
     "cursor",
     "after",
-    "page_token",
     "pageToken",
+    "page_token",
+    "start_cursor",
+    "starting_after",
+    "page[after]",
+    "pagination_token",
     "next",
     "token",
     "continuation",
-    "page[after]",
-    "starting_after",
-    "start_cursor",
 )
 # Query parameters the last record's id is sent back in (Stripe, and APIs like it).
 LAST_ID_PARAMS = ("starting_after", "after", "after_id", "since_id", "cursor", "last_id")
@@ -49,6 +50,18 @@ class Guess:
     def kind(self) -> str:
         """The pagination type."""
         return str((self.params or {}).get("type", "NONE"))
+
+    @property
+    def label(self) -> str:
+        """The guess in a few words: `POINTER $.next`, `CONTINUATION_TOKEN after=$.cursor`."""
+        params = self.params or {}
+        detail = {
+            "POINTER": params.get("pointerPath"),
+            "CONTINUATION_TOKEN": f"{params.get('parameterName')}={params.get('continuationTokenPath')}",
+            "OFFSET": params.get("offsetName"),
+            "PAGE": params.get("pageParamName"),
+        }.get(self.kind)
+        return f"{self.kind} {detail}" if detail else self.says
 
 
 def end_condition(evidence: Evidence) -> dict[str, str]:
@@ -99,15 +112,21 @@ def cursor_guesses(first: FirstPage) -> Iterator[Guess]:
 
 
 def last_id_guesses(first: FirstPage) -> Iterator[Guess]:
-    """The last record's id sent back, when a has-more flag (and no cursor) says more follow."""
+    """The last record's id sent back, when a has-more flag is all the page says of its pagination
+    (no next URL, cursor, total, page count or echoed page number, size or offset).
+    """
     evidence = first.evidence
     key = first.key
-    if (
-        key is None
-        or (evidence.more is None and evidence.done is None)
-        or evidence.tokens
-        or evidence.next_urls
-    ):
+    others = (
+        evidence.next_urls,
+        evidence.tokens,
+        evidence.totals,
+        evidence.page_counts,
+        evidence.pages,
+        evidence.limits,
+        evidence.offsets,
+    )
+    if key is None or evidence.more is None or any(others):
         return
     if simple_segments(f"$.{key}") != (key,):
         return

@@ -128,9 +128,8 @@ def test_a_next_link_to_another_origin_is_never_requested(serve, tmp_path):
         "pagination: none, one request: the first page says more follow (the Link header has"
     )
     assert lines[2].startswith(
-        "given up: POINTER, the next page's URL in the Link header (pointerPath headers.link): "
+        f"given up: POINTER headers.link (next-page link goes to {elsewhere.url}, not {server.url}; "
     )
-    assert "next-page link goes to" in lines[2]
     assert (
         "check: this spec reads the first page only: set paginationParams (docs/spec-format.md, section 2)"
         in lines
@@ -156,7 +155,10 @@ def test_never_more_than_ten_requests(serve, tmp_path):
         "check: this spec reads the first page only: set paginationParams (docs/spec-format.md, section 2)"
         in lines
     )
-    assert "not tried, the draft's requests were spent" in drafted.stderr
+    assert lines[2].startswith(
+        "given up: CONTINUATION_TOKEN cursor=$.next_cursor (the same page came back); "
+    )
+    assert lines[2].endswith("; and 6 more")
 
 
 def test_a_single_page_says_its_pagination_was_not_tried(serve, tmp_path):
