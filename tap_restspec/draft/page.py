@@ -37,7 +37,6 @@ class FirstPage:
     target: Target
     prober: Prober
     request: HTTPRequest  # as the drafted spec sends it
-    status: int
     records_at: tuple[str, ...]
     records: list[Any]
     key: str | None  # the primary key the first page's records suggest
@@ -84,15 +83,15 @@ def first_page(target: Target, prober: Prober) -> FirstPage:
     at, records = found
     view = PageView(body, records, response.headers, response.url or "", response.links)
     key = primary_key([r for r in records if isinstance(r, dict)])
-    return FirstPage(target, prober, request, response.status_code, at, records, key, read_page(view, at))
+    return FirstPage(target, prober, request, at, records, key, read_page(view, at))
 
 
 def _body(target: Target, response: requests.Response) -> Any:
     """The answer as JSON; a UserError naming what it is instead."""
     where = f"draft: GET {target.where()} answered HTTP {response.status_code}"
     kind = response.headers.get("Content-Type", "no Content-Type").split(";")[0].strip()
-    content = bytes(response.content)
-    text = content.lstrip()[:200].decode("utf-8", "replace")
+    content = response.content
+    text = bytes(content[:4096]).lstrip()[:200].decode("utf-8", "replace")
     if not text:
         raise UserError(f"{where} with an empty body: no records to draft from")
     if text[:1] == "<" and ("html" in kind or text[:15].lower().startswith(("<!doctype html", "<html"))):
@@ -105,6 +104,8 @@ def _body(target: Target, response: requests.Response) -> Any:
     except msgspec.DecodeError:
         snippet = REDACTOR.redact(repr(" ".join(text.split())[:60]))
         raise UserError(f"{where} with {kind}, not JSON: {snippet}") from None
+    except (MemoryError, RecursionError):
+        raise UserError(f"{where} with JSON too large or deep to hold in memory") from None
 
 
 def _no_records(body: Any) -> str:

@@ -87,7 +87,10 @@ def members(body: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str
 
 
 def _objects(value: list[Any]) -> bool:
-    return bool(value) and all(isinstance(item, dict) for item in value if item is not None)
+    """An array of objects (nulls among them are skipped, as the tap skips them)."""
+    return any(isinstance(item, dict) for item in value) and all(
+        isinstance(item, dict) for item in value if item is not None
+    )
 
 
 def identity(record: Any, key: str | None) -> str:
