@@ -100,3 +100,37 @@ def test_the_pagination_is_found_and_the_spec_reads_every_record(name, serve, tm
     run = run_cli(tmp_path, {"specs": [str(tmp_path / "spec.json")]})
     assert run.code == 0, run.stderr
     assert [record["id"] for record in run.records()] == [row["id"] for row in ROWS]
+
+
+def counted_in_headers(seen: Seen) -> Reply:
+    """A bare array, `page` from 1 and `per_page` (default 5), the page count in `X-Total-Pages`
+    (as GitLab and WordPress send it) and no Link header: the pages are all full.
+    """
+    page, size = int(seen.q("page") or 1), int(seen.q("per_page") or 5)
+    pages = -(-len(ROWS) // size)
+    headers = {"X-Total-Pages": str(pages), "X-Page": str(page), "X-Total": str(len(ROWS))}
+    return Reply(body=ROWS[(page - 1) * size : page * size], headers=headers)
+
+
+def test_a_page_count_header_becomes_the_end_page_index(serve, tmp_path):
+    """The last page is full, so only `endPageIndex` from the header keeps the run from asking for
+    an empty page past it: the drafted spec reads the two pages and no more.
+    """
+    server = serve(counted_in_headers)
+    drafted = run_draft(tmp_path, f"{server.url}/api/things")
+    assert drafted.code == 0, drafted.stderr
+    spec = json.loads((tmp_path / "spec.json").read_text())
+    assert spec["sourceSpec"]["attributes"]["paginationParams"] == {
+        "type": "PAGE",
+        "limitName": "per_page",
+        "limitValue": 5,
+        "pageParamName": "page",
+        "initialPageIndex": 1,
+        "endPageIndex": "headers.X-Total-Pages",
+    }, drafted.stderr
+    assert "the last page from headers.X-Total-Pages" in drafted.stderr
+    server.seen.clear()
+    run = run_cli(tmp_path, {"specs": [str(tmp_path / "spec.json")]})
+    assert run.code == 0, run.stderr
+    assert [record["id"] for record in run.records()] == [row["id"] for row in ROWS]
+    assert [s.raw_query for s in server.seen] == ["per_page=5&page=1", "per_page=5&page=2"]
