@@ -134,3 +134,19 @@ def test_a_page_count_header_becomes_the_end_page_index(serve, tmp_path):
     assert run.code == 0, run.stderr
     assert [record["id"] for record in run.records()] == [row["id"] for row in ROWS]
     assert [s.raw_query for s in server.seen] == ["per_page=5&page=1", "per_page=5&page=2"]
+
+
+def test_name_sets_the_stream_and_the_default_is_the_path_s_last_word(serve, tmp_path):
+    """`--name "Open Things"` is the stream `open_things`; without it, `/api/v2/things/` gives `things`."""
+    server = serve(lambda seen: Reply(body=ROWS))
+    url = f"{server.url}/api/v2/things/"
+    named = run_draft(tmp_path, url, out="named.json", args=("--name", "Open Things"))
+    assert named.code == 0, named.stderr
+    assert named.stderr.splitlines()[-1] == "wrote named.json: stream open_things"
+    unnamed = run_draft(tmp_path, url, out="unnamed.json")
+    assert json.loads((tmp_path / "unnamed.json").read_text())["singer"]["name"] == "things"
+    assert unnamed.stderr.splitlines()[-1] == "wrote unnamed.json: stream things"
+    run = run_cli(tmp_path, {"specs": [str(tmp_path / "named.json")]})
+    assert run.code == 0, run.stderr
+    assert {m["stream"] for m in run.messages() if m["type"] == "RECORD"} == {"open_things"}
+    assert len(run.records()) == len(ROWS)
