@@ -6,7 +6,7 @@ user must check.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,15 +24,9 @@ from tap_restspec.draft.records import (
     record_schema,
 )
 from tap_restspec.parse.document import snake_case
-from tap_restspec.parse.keys import KNOWN
 
 _VERSION = re.compile(r"(?i)v?\d+(?:\.\d+)*")
 _EXTENSION = re.compile(r"(?i)\.(?:json|xml|csv)$")
-
-# `singer.recordOrder` is drafted only when this tap reads it (parse/keys.py's table): a key it
-# does not read would change nothing and cost the user one WARNING a run.
-RECORD_ORDER_READ = "recordOrder" in KNOWN["singer"]
-
 
 @dataclass(frozen=True)
 class Draft:
@@ -59,8 +53,6 @@ def drafted(first: FirstPage, choice: Choice, name: str) -> Draft:
     records = _sample(first, choice)
     key = primary_key(records)
     change = change_key(records)
-    if change is not None and not RECORD_ORDER_READ:
-        change = replace(change, order=None)
     schema = record_schema(records)
     singer: dict[str, Any] = {"name": name}
     if key:
@@ -181,9 +173,14 @@ def _checks(choice: Choice, change: ChangeKey | None, schema: dict[str, Any], co
             f"than {guess.params['limitValue']} records as the last"
         )
     if change is not None:
+        reads = (
+            "stops at the first page all older than the bookmark"
+            if change.order == "newest_first"
+            else "each run still reads every page"
+        )
         checks.append(
-            f"the API may not filter by {change.name}: the tap filters on the client, so each run still "
-            "reads every page (add scheduleParams if the API takes a start time)"
+            f"the API may not filter by {change.name}: the tap filters on the client and {reads} "
+            "(add scheduleParams if the API takes a start time)"
         )
         if change.order:
             checks.append(
