@@ -36,14 +36,13 @@ from tap_restspec.output.signature import from_signature
 from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.sync.host import Plan
 from tap_restspec.sync.runs import StreamRun, TapRun
-from tap_restspec.sync.sample import sample
+from tap_restspec.sync.sample import sampled_records
 from tap_restspec.sync.unit import run_unit, unit_records
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-SAMPLE_SIZE = 100
 TYPES = "types"  # the state's record of the types each stream sent: {stream: {property: signature}}
 MAX_REMEMBERED = 1600  # properties per stream (PostgreSQL's limit of columns per table)
 
@@ -286,9 +285,8 @@ class SpecStream(RESTStream[Any]):
     # --- schema ---------------------------------------------------------------------------------
 
     def _infer_schema(self, remembered: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        """Infer from the first page of the run's first window, state applied (the sync reuses it)."""
-        page = sample(self)
-        records = page.raw[:SAMPLE_SIZE] if page is not None else []
+        """Infer from the first pages of the run's first window, state applied (the sync reuses them)."""
+        records = sampled_records(self)
         schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, records, remembered)
         self.extractor = Extractor(self.spec.content, self.spec.explode, parent_fields)
         return schema
