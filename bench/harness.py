@@ -171,12 +171,15 @@ def progress(text: str) -> None:
 
 
 @contextlib.contextmanager
-def mock_api(records: int, latency_ms: float = 0, utc_offset: float = 0) -> Iterator[str]:
-    """Start the mock API on a free port; yield its URL."""
+def mock_api(
+    records: int, latency_ms: float = 0, utc_offset: float = 0, small: bool = False
+) -> Iterator[str]:
+    """Start the mock API on a free port (`small`: the small records too, under /small); yield its URL."""
     process = subprocess.Popen(
         [PYTHON, str(BENCH / "mock_api.py"), "--records", str(records), "--port", "0"]
         + (["--latency-ms", str(latency_ms)] if latency_ms else [])
-        + (["--utc-offset", str(utc_offset)] if utc_offset else []),
+        + (["--utc-offset", str(utc_offset)] if utc_offset else [])
+        + (["--small"] if small else []),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -198,6 +201,11 @@ def kind_of(spec_type: str) -> str:
     return spec_type.split("_")[0]
 
 
+def is_small(spec_type: str) -> bool:
+    """The spec reads the mock's small records (under /small): `offset_small`."""
+    return spec_type.endswith("_small")
+
+
 def tap_config(workdir: Path, spec_type: str, page_size: int, url: str) -> Path:
     """A spec from bench/specs with this page size, and a config pointing it at the mock API."""
     document = json.loads((BENCH / "specs" / f"{spec_type}.json").read_text())
@@ -216,6 +224,7 @@ def tap_config(workdir: Path, spec_type: str, page_size: int, url: str) -> Path:
 def floor_command(spec_type: str, page_size: int, url: str) -> list[str]:
     """bench/floor.py on the mock API's endpoint for this spec type."""
     floor = str(BENCH / "floor.py")
+    url = f"{url}/small" if is_small(spec_type) else url
     return [PYTHON, floor, "--url", url, "--limit", str(page_size), "--type", kind_of(spec_type)]
 
 

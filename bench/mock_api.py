@@ -13,6 +13,10 @@ Endpoints (records at `$.items`):
     /pointer?limit=L[&start=K]   POINTER: `next` is the absolute URL of the next page, or null
     /token?limit=L[&cursor=C]    CONTINUATION_TOKEN: `next_cursor` is the next token, or null
 
+Records are Mailchimp-member-like, about 720 bytes (`make_record`). With `--small`, the
+same four endpoints under `/small` (`/small/offset?...`) serve smaller ones, about 460
+bytes (`make_small_record`: 16 fields, one nested object, a short list of strings).
+
 `--utc-offset 2` writes the timestamps with that offset (`+02:00`) instead of `+00:00`,
 the same instants. `--latency-ms` delays every answer (an `asyncio.sleep`, so other
 connections are served meanwhile), as a remote API would. When it listens it prints one
@@ -87,14 +91,44 @@ def make_record(i: int, zone: timezone = timezone.utc) -> dict[str, object]:
     }
 
 
+LANGUAGES = ("en", "en", "fr", "de", "es", "pt")
+CLIENTS = ("Gmail", "Apple Mail", "Outlook", "Yahoo")
+
+
+def make_small_record(i: int, zone: timezone = timezone.utc) -> dict[str, object]:
+    """Record `i` of the small shape: 16 top-level fields, one nested object, a list of strings."""
+    h = (i * 2_654_435_761) & 0xFFFFFFFF
+    first, last = FIRST[i % len(FIRST)], LAST[h % len(LAST)]
+    signup = EPOCH + i * 97 + h % 3600
+    return {
+        "id": f"{h:08x}{(i * 0x9E3779B97F4A7C15) & (2**96 - 1):024x}",
+        "email_address": f"{first.lower()}.{last.lower()}.{i}@example{h % 50}.com",
+        "unique_email_id": f"{(h ^ 0x5BD1E995):010x}",
+        "web_id": 100_000 + i,
+        "email_type": "html" if h % 5 else "text",
+        "status": STATUSES[h % len(STATUSES)],
+        "merge_fields": {"FNAME": first, "LNAME": last},
+        "ip_signup": f"198.51.{h % 256}.{h % 251}",
+        "timestamp_signup": iso(signup, zone),
+        "language": LANGUAGES[h % len(LANGUAGES)],
+        "member_rating": h % 6,
+        "vip": h % 17 == 0,
+        "last_changed": iso(signup + h % 86_400_000, zone),
+        "email_client": CLIENTS[h % len(CLIENTS)],
+        "tags": [TAGS[(h + k) % 7] for k in range(h % 4)],
+        "list_id": "a1b2c3d4e5",
+    }
+
+
 class Dataset:
     """The records, each as JSON bytes, and the page bodies built from them."""
 
-    def __init__(self, total: int, utc_offset: float = 0) -> None:
+    def __init__(self, total: int, utc_offset: float = 0, small: bool = False) -> None:
         dumps = orjson.dumps
         self.total = total
         zone = timezone(timedelta(hours=utc_offset)) if utc_offset else timezone.utc
-        self.records = [dumps(make_record(i, zone)) for i in range(total)]
+        make = make_small_record if small else make_record
+        self.records = [dumps(make(i, zone)) for i in range(total)]
 
     def items(self, start: int, count: int) -> tuple[bytes, int]:
         start = max(0, start)
@@ -138,8 +172,9 @@ class Http(asyncio.Protocol):
     connection (answers stay in order); other connections are not held up meanwhile.
     """
 
-    def __init__(self, data: Dataset, latency: float) -> None:
+    def __init__(self, data: Dataset, latency: float, small: Dataset | None = None) -> None:
         self.data = data
+        self.small = small
         self.latency = latency
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
@@ -188,7 +223,10 @@ class Http(asyncio.Protocol):
     def answer(self, target: str, host: str, close: bool) -> None:
         if self.transport is None:
             return
-        status, body = self.data.respond(target, host)
+        data = self.data
+        if self.small is not None and target.startswith("/small/"):
+            data, target = self.small, target[len("/small") :]
+        status, body = data.respond(target, host)
         reason = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}[status]
         self.transport.write(
             b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -200,9 +238,9 @@ class Http(asyncio.Protocol):
             self.transport = None
 
 
-async def serve(data: Dataset, host: str, port: int, latency: float) -> None:
+async def serve(data: Dataset, host: str, port: int, latency: float, small: Dataset | None) -> None:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Http(data, latency), host, port, backlog=128)
+    server = await loop.create_server(lambda: Http(data, latency, small), host, port, backlog=128)
     bound = server.sockets[0].getsockname()
     print(f"ready http://{bound[0]}:{bound[1]}", flush=True)
     async with server:
@@ -216,18 +254,21 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799, help="0: any free port (default 8799)")
     parser.add_argument("--latency-ms", type=float, default=0, help="wait before each answer (default 0)")
     parser.add_argument("--utc-offset", type=float, default=0, help="hours; timestamps' offset (default 0)")
+    parser.add_argument("--small", action="store_true", help="also the small records, under /small")
     args = parser.parse_args()
     started = time.perf_counter()
     data = Dataset(args.records, args.utc_offset)
-    size = sum(map(len, data.records))
+    small = Dataset(args.records, args.utc_offset, small=True) if args.small else None
+    size = sum(map(len, data.records)) + (sum(map(len, small.records)) if small else 0)
     print(
-        f"mock_api: {args.records} records, {size / 1e6:.0f} MB of JSON, "
+        f"mock_api: {args.records} records{' (and as many small ones)' if small else ''}, "
+        f"{size / 1e6:.0f} MB of JSON, "
         f"rendered in {time.perf_counter() - started:.1f}s",
         file=sys.stderr,
         flush=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(data, args.host, args.port, args.latency_ms / 1000))
+        asyncio.run(serve(data, args.host, args.port, args.latency_ms / 1000, small))
 
 
 if __name__ == "__main__":

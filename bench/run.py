@@ -1,7 +1,7 @@
 """Benchmark tap-restspec against the floor (bench/floor.py) on the mock API (bench/mock_api.py).
 
     .venv/bin/python bench/run.py [--records 200000 1000000] [--page-sizes 100 1000] [--runs 3]
-                                  [--types offset page pointer token offset_noschema]
+                                  [--types offset page pointer token offset_noschema offset_small]
     .venv/bin/python bench/run.py --profile [--records 200000] [--types offset]
     .venv/bin/python bench/run.py --save-records before.jsonl      # 20k records, every type
     .venv/bin/python bench/run.py --compare-records before.jsonl after.jsonl
@@ -25,9 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
-from harness import PYTHON, ROOT, TAP, Sample, floor_command, machine, mock_api, run_one, tap_config
+from harness import PYTHON, ROOT, TAP, Sample, floor_command, is_small, machine, mock_api, run_one, tap_config
 
-TYPES = ("offset", "page", "pointer", "token", "offset_noschema")
+TYPES = ("offset", "page", "pointer", "token", "offset_noschema", "offset_small")
 CHECK_RECORDS = 20_000
 
 PROFILE_CODE = """
@@ -65,12 +65,12 @@ def capture(command: list[str], cwd: Path) -> bytes:
 def bench(args: argparse.Namespace, workdir: Path) -> None:
     types = args.types or ["offset"]
     print(f"# {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}")
-    startup = [measure([TAP, "--about"], workdir).wall for _ in range(3)]
+    startup = [measure([args.tap, "--about"], workdir).wall for _ in range(3)]
     print(f"# tap-restspec --about (imports and CLI, no sync): {statistics.median(startup):.2f}s")
     rows: list[tuple[str, ...]] = []
     for total in args.records:
-        with mock_api(total) as url:
-            measure(floor_command("offset", max(args.page_sizes), url), workdir)  # warm-up
+        with mock_api(total, small=any(map(is_small, types))) as url:
+            measure(floor_command(types[0], max(args.page_sizes), url), workdir)  # warm-up
             cases = [(t, size) for t in types for size in args.page_sizes]
             samples: dict[tuple[str, int, str], list[Sample]] = {}
             for run in range(args.runs):
@@ -78,7 +78,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> None:
                     config = tap_config(workdir, spec_type, size, url)
                     programs = {
                         "floor": floor_command(spec_type, size, url),
-                        "tap": [TAP, "--config", str(config)],
+                        "tap": [args.tap, "--config", str(config)],
                     }
                     for program, command in programs.items():
                         sample = measure(command, workdir)
@@ -141,7 +141,7 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], runs: int)
 def profile(args: argparse.Namespace, workdir: Path) -> None:
     total, spec_type, size = args.records[0], (args.types or ["offset"])[0], args.page_sizes[0]
     out = Path(args.profile_out or workdir / "tap.prof").resolve()
-    with mock_api(total) as url:
+    with mock_api(total, small=is_small(spec_type)) as url:
         config = tap_config(workdir, spec_type, size, url)
         started = time.perf_counter()
         done = subprocess.run(
@@ -205,12 +205,13 @@ def save_records(args: argparse.Namespace, workdir: Path) -> None:
     total = args.records[0] if args.records_given else CHECK_RECORDS
     target = Path(args.save_records)
     mismatches = 0
-    with mock_api(total) as url, target.open("wb") as out:
-        for spec_type in args.types or list(TYPES):
+    types = args.types or list(TYPES)
+    with mock_api(total, small=any(map(is_small, types))) as url, target.open("wb") as out:
+        for spec_type in types:
             for size in args.page_sizes:
                 case = f"{spec_type}/{size}"
                 config = tap_config(workdir, spec_type, size, url)
-                tap = canonical(capture([TAP, "--config", str(config)], workdir), case)
+                tap = canonical(capture([args.tap, "--config", str(config)], workdir), case)
                 floor = canonical(capture(floor_command(spec_type, size, url), workdir), case)
                 tap_records = [line for line in tap if b'"type":"RECORD"' in line]
                 floor_records = [line for line in floor if b'"type":"RECORD"' in line]
@@ -257,6 +258,7 @@ def main() -> None:
     parser.add_argument("--page-sizes", type=int, nargs="+", default=[1000], help="default 1000")
     parser.add_argument("--runs", type=int, default=3, help="runs of each program (default 3)")
     parser.add_argument("--types", nargs="+", choices=TYPES, help="spec types (default offset)")
+    parser.add_argument("--tap", default=TAP, help="the tap executable (default .venv/bin/tap-restspec)")
     parser.add_argument("--profile", action="store_true", help="run the tap once under cProfile")
     parser.add_argument("--profile-out", help="where to keep the .prof file")
     parser.add_argument("--top", type=int, default=30, help="functions to list (default 30)")

@@ -33,6 +33,7 @@ from tap_restspec.output.emit import Emitter
 from tap_restspec.output.inference import settle
 from tap_restspec.output.schema import record_schema, with_keys
 from tap_restspec.output.signature import from_signature
+from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.sync.host import Plan
 from tap_restspec.sync.runs import StreamRun, TapRun
 from tap_restspec.sync.sample import sampled_records
@@ -201,6 +202,7 @@ class SpecStream(RESTStream[Any]):
     def emitter(self) -> Emitter:
         """The RECORD and SCHEMA writer of this run."""
         if self._emitter is None:
+            writer = self.tap.message_writer
             self._emitter = Emitter(
                 self.name,
                 self.sent_schema if not self.fixed_schema else self.schema,
@@ -212,6 +214,8 @@ class SpecStream(RESTStream[Any]):
                 deselected=deselected(self),
                 remembered=None if self.fixed_schema else self.remembered,
                 remember=None if self.fixed_schema else self.remember,
+                write_record=writer.write_record if isinstance(writer, BufferedWriter) else None,
+                utc=self.settings.utc_date_times,
             )
             versioned = self.replication_method == "FULL_TABLE" and self.settings.activate_versions
             self._emitter.version = self.run.version if versioned else None

@@ -72,6 +72,10 @@ PRESETS: dict[str, Preset] = {
     "no_validate_copy": Preset(
         "validate_records: false, use_copy: true", {"validate_records": False, "use_copy": True}
     ),
+    # COPY with the tap's date-times in UTC: the same instants as INSERT (but numbers go through a float).
+    "utc_copy": Preset(
+        "meltano, use_copy: true, tap utc_date_times: true", {"use_copy": True}, {"utc_date_times": True}
+    ),
 }
 DEFAULT_PRESETS = ("meltano", "no_validate_copy")
 

@@ -43,6 +43,7 @@ class Settings:
     max_parallel: int = 4
     auth_spec: str | None = None
     activate_versions: bool = True
+    utc_date_times: bool = False
     base_url: str | None = None
 
     @property
@@ -98,6 +99,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         max_parallel=int(number("max_parallel", 4, minimum=1)),
         auth_spec=auth_spec or None,
         activate_versions=config.get("emit_activate_version_messages", True) is not False,
+        utc_date_times=config.get("utc_date_times", False) is True,
         base_url=base_url,
     )
     if config.get("batch_config") is not None:

@@ -105,6 +105,15 @@ CONFIG_SCHEMA = th.PropertiesList(
         "rows deleted at the source; false turns it off.",
     ),
     th.Property(
+        "utc_date_times",
+        th.BooleanType,
+        default=False,
+        description="Write every top-level date-time value (a property of format date-time) with "
+        "another offset as the same instant in UTC, ending in Z (its other characters kept), so "
+        "target-postgres's use_copy stores it right (COPY ignores the offset). Dates, nested "
+        "objects and values already in UTC are not changed.",
+    ),
+    th.Property(
         "base_url",
         th.StringType,
         description="Replaces the scheme, host and port of every spec's host, for a mock "

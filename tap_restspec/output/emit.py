@@ -22,9 +22,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
+from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import Message, RecordMessage, SchemaMessage
 
 from tap_restspec.errors import StreamError
@@ -32,8 +33,12 @@ from tap_restspec.output.columns import column, verdict
 from tap_restspec.output.conform import compile_fits, conform, misfit
 from tap_restspec.output.inference import widen_page
 from tap_restspec.output.signature import signature
+from tap_restspec.output.utc import compile_utc
+from tap_restspec.output.writer import encode
 
 LOGGER = logging.getLogger("tap-restspec")
+_NONE = object()  # no page yet
+WriteRecord = Callable[[bytes, dict[str, Any], bytes], None]  # head, record, tail: one RECORD line
 
 
 class Emitter:
@@ -52,6 +57,8 @@ class Emitter:
         deselected: frozenset[str] = frozenset(),
         remembered: Mapping[str, dict[str, Any]] | None = None,
         remember: Callable[[dict[str, str]], None] | None = None,
+        write_record: WriteRecord | None = None,
+        utc: bool = False,
     ) -> None:
         self.name = name
         self.schema = schema  # as sent: without deselected properties (records lose them too)
@@ -66,9 +73,14 @@ class Emitter:
         self._remember = remember
         self._lock = threading.Lock()
         self._fits = compile_fits(schema)
+        self.utc = utc  # date-time strings in UTC (output/utc.py)
+        self._to_utc = compile_utc(schema) if utc else None
         self._dropped: set[str] = set()
         self._columns = {name: column(sub) for name, sub in self.remembered.items()}
         self._warned: set[tuple[str, str]] = set()
+        self._write_record = write_record
+        self._head = self._record_head() if write_record is not None else None
+        self._tail: tuple[Any, int | None, bytes] = (_NONE, None, b"")  # extracted_at, version, tail
         if not fixed:  # the SCHEMA the run begins with: the first widening of what was remembered
             self._review(self.remembered, schema.get("properties") or {})
             self._keep()
@@ -96,13 +108,33 @@ class Emitter:
         """Write `record` (widening the schema first when it does not fit; `fitted`: `fit_page`
         has seen it, and schemas only widen).
         """
-        record = self._visible(record)
+        if self.deselected:
+            record = self._visible(record)
         if (self.fixed or not fitted) and not self._fits(record):
             record = self._fit(record)
+        if self._to_utc is not None:
+            record = self._to_utc(record)
+        if self._head is not None:
+            at, version, tail = self._tail
+            if at is not extracted_at or version != self.version:  # a new page
+                version = self.version
+                at, version, tail = self._tail = (extracted_at, version, record_tail(version, extracted_at))
+            self._write_record(self._head, record, tail)  # type: ignore[misc]  # set with _head
+            return
         for stream_map in self.maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
                 self.write(RecordMessage(stream_map.stream_alias, mapped, self.version, extracted_at))
+
+    def _record_head(self) -> bytes | None:
+        """The start of each RECORD line, when the stream's one map passes records on as they are
+        (no stream maps, no flattening: the maps never change during a run but for the schema);
+        None: each record goes through the maps and a RecordMessage.
+        """
+        maps = self.maps
+        if len(maps) != 1 or type(maps[0]) is not SameRecordTransform or maps[0].flattening_enabled:
+            return None
+        return record_head(maps[0].stream_alias)
 
     def _visible(self, record: dict[str, Any]) -> dict[str, Any]:
         deselected = self.deselected
@@ -143,6 +175,7 @@ class Emitter:
         self._review(self.schema.get("properties") or {}, schema.get("properties") or {})
         self.schema = schema
         self._fits = compile_fits(schema)
+        self._to_utc = compile_utc(schema) if self.utc else None
         self.mapper.register_raw_stream_schema(self.name, schema, self.keys)
         self.write_schema()
         self._keep()
@@ -189,6 +222,19 @@ class Emitter:
                     self.bookmark_keys,
                 )
             )
+
+
+def record_head(stream: str) -> bytes:
+    """A RECORD line up to its record: `{"type":"RECORD","stream":"items","record":`."""
+    return b'{"type":"RECORD","stream":' + encode(stream) + b',"record":'
+
+
+def record_tail(version: int | None, extracted_at: datetime | None) -> bytes:
+    """A RECORD line after its record, as the SDK's RecordMessage writes it: version and time."""
+    tail = b',"version":' + encode(version) if version is not None else b""
+    if extracted_at is not None:
+        tail += b',"time_extracted":' + encode(extracted_at.astimezone(timezone.utc))
+    return tail + b"}\n"
 
 
 def _changed(made: str) -> str:

@@ -32,12 +32,12 @@ _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-
 # RFC 3339 as target-postgres stores it exactly: `T`, `Z`, at most microseconds (more digits
 # would be cut off in a timestamp column).
 PATTERNS = {"date-time": rf"^{_DAY}T{_TIME}\Z", "date": rf"^{_DAY}\Z"}
-_MATCH = {name: re.compile(pattern).match for name, pattern in PATTERNS.items()}
+MATCH = {name: re.compile(pattern).match for name, pattern in PATTERNS.items()}
 
 
 def is_format(value: str, name: str) -> bool:
     """`value` is a `date-time` or a `date` as this tap infers them (a real day, not Feb 30)."""
-    return _MATCH[name](value) is not None
+    return MATCH[name](value) is not None
 
 
 def types_of(schema: Mapping[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ import stat
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import msgspec
 from singer_sdk.contrib.msgspec import MsgSpecWriter, enc_hook
@@ -27,6 +28,11 @@ _ENCODER = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
 WRITE_AT = 1 << 20  # bytes of RECORD lines gathered before one write
 
 
+def encode(value: Any) -> bytes:
+    """`value` as the writer writes it in a message (JSON)."""
+    return _ENCODER.encode(value)
+
+
 class BufferedWriter(MsgSpecWriter):
     """Thread-safe msgspec writer; on a closed pipe it sets `closed`, calls `on_close` and drops
     further messages.
@@ -35,7 +41,7 @@ class BufferedWriter(MsgSpecWriter):
     def __init__(self) -> None:
         super().__init__()
         self.lock = threading.Lock()
-        self.closed = threading.Event()
+        self.closed = False  # the reader has gone (set under the lock)
         self.on_close: Callable[[], None] | None = None  # the tap's stop
         self._pending = bytearray()  # whole lines not yet written, under the lock
 
@@ -43,7 +49,7 @@ class BufferedWriter(MsgSpecWriter):
         """Add one message line; write what is gathered unless it is a RECORD and there is little."""
         data = message.to_dict()
         with self.lock:
-            if self.closed.is_set():
+            if self.closed:
                 return
             pending = self._pending
             _ENCODER.encode_into(data, pending, -1)
@@ -51,10 +57,24 @@ class BufferedWriter(MsgSpecWriter):
             if len(pending) >= WRITE_AT or not isinstance(message, RecordMessage):
                 self._write()
 
+    def write_record(self, head: bytes, record: dict[str, Any], tail: bytes) -> None:
+        """Add one RECORD line: `head`, the record as JSON, `tail` (output/emit.py makes them once per
+        page; the same bytes as `write_message(RecordMessage(...))`, without the message object).
+        """
+        with self.lock:
+            if self.closed:
+                return
+            pending = self._pending
+            pending += head
+            _ENCODER.encode_into(record, pending, -1)
+            pending += tail
+            if len(pending) >= WRITE_AT:
+                self._write()
+
     def flush(self) -> None:
         """Write and flush what is gathered (at the end of a run)."""
         with self.lock:
-            if not self.closed.is_set():
+            if not self.closed:
                 self._write()
 
     def _write(self) -> None:
@@ -70,7 +90,7 @@ class BufferedWriter(MsgSpecWriter):
 
     def _close(self) -> None:
         """The reader has gone: stop writing, keep Python's exit flush from complaining, and say so."""
-        self.closed.set()
+        self.closed = True
         quiet_stdout()
         if self.on_close is not None:
             self.on_close()
@@ -96,7 +116,7 @@ class BufferedWriter(MsgSpecWriter):
             while not done.is_set():
                 if poller.poll(250):
                     with self.lock:
-                        if not self.closed.is_set() and not done.is_set():
+                        if not self.closed and not done.is_set():
                             self._close()
                     return
 
