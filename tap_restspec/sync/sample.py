@@ -4,12 +4,14 @@ schema (and for `--test`), and kept so that the sync's first request reuses it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tap_restspec.extract.passes import Page, signature
 from tap_restspec.sync.bookmarks import windows
-from tap_restspec.sync.children import child_context
+from tap_restspec.sync.children import child_contexts_here
 from tap_restspec.sync.host import UnitHost
+from tap_restspec.sync.share import contexts_here
 
 
 def sample(stream: UnitHost) -> Page | None:
@@ -44,27 +46,21 @@ def _fetch(stream: UnitHost) -> Page | None:
 
 
 def first_context(stream: UnitHost) -> dict[str, Any] | None:
-    """The context of the run's first unit: the first partition, or the first parent record's values."""
-    binding = stream.plan.binding
+    """The context of the run's first unit in this process: its first partition, or the values of
+    the first parent record whose child pass runs here (`share.py`).
+    """
     if stream.parent is not None:
-        record = first_record(stream.parent)
-        values = child_context(stream, record) if record is not None else None
-        if values is None:
-            return None
-        first = dict(binding.partitions[0]) if binding.partitioned and binding.partitions else {}
-        return {**first, **values}
-    if binding.partitioned:
-        return dict(binding.partitions[0]) if binding.partitions else None
+        return next(child_contexts_here(stream, sample_records(stream.parent)), None)
+    if stream.plan.binding.partitioned:
+        return next(contexts_here(stream), None)
     return None
 
 
-def first_record(stream: UnitHost) -> dict[str, Any] | None:
-    """The first record of the stream's sample page, with its partition's values."""
+def sample_records(stream: UnitHost) -> Iterator[dict[str, Any]]:
+    """The records of the stream's sample page, with its partition's values."""
     page = sample(stream)
     if page is None:
-        return None
-    record = next(iter(stream.extractor.records(page.raw)), None)
+        return
     context = first_context(stream)
-    if record is not None and context:
-        record = {**{k: v for k, v in context.items()}, **record}
-    return record
+    for record in stream.extractor.records(page.raw):
+        yield {**context, **record} if context else record
