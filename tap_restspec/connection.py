@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -16,7 +17,7 @@ from tap_restspec.http.client import Client
 from tap_restspec.http.origin import origin_of
 from tap_restspec.redact import REDACTOR
 from tap_restspec.stream import SpecStream
-from tap_restspec.sync.sample import sample
+from tap_restspec.sync.sample import sample, skipped
 
 LOGGER = logging.getLogger("tap-restspec")
 
@@ -50,7 +51,7 @@ def check_stream(stream: SpecStream) -> str:
         client = Client(
             f"stream {stream.name}: authorization test GET {where} failed",
             origin_of(url),
-            stream.client.sending,
+            replace(stream.client.sending, skips=None),  # a refused token fails, whatever onHttpError says
             show_url=False,
         )
         try:
@@ -62,6 +63,9 @@ def check_stream(stream: SpecStream) -> str:
             client.close()
         return f"authorization test GET {where} passed (HTTP {response.status_code})"
     page = sample(stream)  # the first page of the first window, as the sync asks for it
+    skip = skipped(stream)
+    if skip is not None:
+        return f"the first page answered HTTP {skip.status}, which singer.onHttpError skips (no records)"
     if page is None:
         return "nothing to read in its window"
     return f"first page read ({len(page.raw)} records)"

@@ -24,7 +24,7 @@ from tap_restspec.config.binding import Binding
 from tap_restspec.config.settings import Settings
 from tap_restspec.extract.passes import signature
 from tap_restspec.extract.records import Extractor
-from tap_restspec.http.client import Client, Sending
+from tap_restspec.http.client import Client, Sending, SkippedAnswer
 from tap_restspec.http.origin import origin_of
 from tap_restspec.http.pacing import PACER
 from tap_restspec.http.retry import RetryPolicy
@@ -92,6 +92,7 @@ class SpecStream(RESTStream[Any]):
             stop=shared.stop,
             delay=spec.pagination.delay_ms / 1000,
             slots=shared.slots,
+            skips=spec.on_http_error.skips if spec.on_http_error else None,
         )
         self.client = Client(f"stream {spec.name}", origin_of(base), sending)
         context = BuildContext(
@@ -268,6 +269,8 @@ class SpecStream(RESTStream[Any]):
     def fetch(self, request: HTTPRequest) -> requests.Response:
         """One page: the sampled first page if this is its request, else through the client."""
         cached = self.run.take_sample(signature(request))
+        if isinstance(cached, SkippedAnswer):  # the sample's answer was a status the spec skips
+            raise cached
         if cached is not None:
             return cached
         prepared = self.build_prepared_request(

@@ -33,6 +33,7 @@ class AuthType(AuthEntry):
     """An authSpec entry type (listed in `registry.py`): its required values, checks and authenticator."""
 
     default_required: ClassVar[tuple[str, ...]] = ()
+    settings: ClassVar[dict[str, str]] = SETTINGS  # the properties the tap's secret settings fill
 
     @classmethod
     def parse(cls, fields: Fields, common: dict[str, Any]) -> AuthType:
@@ -92,7 +93,7 @@ class AuthValues:
 
     def get(self, entry: AuthEntry, prop: str) -> Any:
         """The value of `prop` for `entry`, or None."""
-        setting = SETTINGS.get(prop)
+        setting = settings_of(entry).get(prop)
         defaults = self.spec.defaults
         value = self.merged.get(setting) if setting is not None else self.given.get(prop)
         if present(value):
@@ -113,7 +114,7 @@ class AuthValues:
 
     def hint(self, entry: AuthEntry, prop: str) -> str:
         """How the user gives `prop` a value."""
-        setting = SETTINGS.get(prop)
+        setting = settings_of(entry).get(prop)
         hint = f"set the {setting} setting" if setting else f"set params.{prop}"
         declared: Input | None = entry.inputs.get(prop)
         default = declared.default if declared is not None else None
@@ -133,6 +134,11 @@ class AuthValues:
         return render(
             compile_template(text), self.merged, adf_parameters=self.merged, now=datetime.now(timezone.utc)
         )
+
+
+def settings_of(entry: AuthEntry) -> dict[str, str]:
+    """The authSpec properties of `entry` that the tap's secret settings fill."""
+    return getattr(entry, "settings", SETTINGS)
 
 
 def place_of(name: str) -> str:

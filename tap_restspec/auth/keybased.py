@@ -1,4 +1,7 @@
-"""`KeyBased`: `authKey1` (the `api_key` setting) and further `authKeyN` (params) in named headers."""
+"""`KeyBased`: `authKey1` (the `api_key` setting) and further `authKeyN` (params), each in the
+header, query parameter or JSON body field its `restAttributes` names (`headerParamName`,
+`queryParamName`, `bodyParamName`: HubSpot's legacy `hapikey` is a query parameter).
+"""
 
 from __future__ import annotations
 
@@ -7,55 +10,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from requests.auth import AuthBase
 
 from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present
+from tap_restspec.auth.placing import BODY, HEADER, QUERY, KeyPlacer
 from tap_restspec.expr.template import check_header_name
 from tap_restspec.model.fields import Fields
 from tap_restspec.redact import REDACTOR
 
 AUTH_KEY = re.compile(r"authKey\d+")
-
-
-class KeyHeaders(AuthBase):
-    """Each key in the header its `restAttributes.headerParamName` names."""
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self.headers = dict(headers)
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Set the key headers."""
-        request.headers.update(self.headers)
-        return request
+PLACE_KEYS = {"headerParamName": HEADER, "queryParamName": QUERY, "bodyParamName": BODY}
 
 
 @dataclass(frozen=True)
 class KeyBased(AuthType):
-    """`KeyBased`: keys and the header each goes in."""
+    """`KeyBased`: keys, and where each goes."""
 
     type = "KeyBased"
     default_required = ("authKey1",)
-    headers: Mapping[str, str] = field(default_factory=dict)  # authKeyN -> header name
+    places: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # authKeyN -> (place, name)
 
     @classmethod
     def parse(cls, fields: Fields, common: dict[str, Any]) -> AuthType:
-        """`spec.properties.authKeyN.restAttributes.headerParamName` for each key."""
+        """`spec.properties.authKeyN.restAttributes`: one of its three names for each key."""
         properties = fields.object("spec").object("properties")
         names = {p for p, _ in properties.items() if AUTH_KEY.fullmatch(p)}
         names |= {p for p in common["required"] if AUTH_KEY.fullmatch(p)}
-        headers = {}
+        places = {}
         for prop in sorted(names, key=lambda p: int(p[len("authKey") :])):
             rest = properties.object(prop).object("restAttributes")
-            header = rest.text("headerParamName")
-            if header is None:
+            given = [(key, place) for key, place in PLACE_KEYS.items() if rest.has(key)]
+            for key, _ in given[1:]:
+                rest.add(key, f"{given[0][0]} is given too; a key goes in one place")
+            if not given:
                 continue
-            problem = check_header_name(header.strip())
+            key, place = given[0]
+            name = (rest.text(key) or "").strip()
+            problem = check_header_name(name) if place == HEADER else (None if name else "must not be empty")
             if problem:
-                rest.add("headerParamName", problem)
+                rest.add(key, problem)
                 continue
-            headers[prop] = header.strip()
-        return cls(**common, headers=headers)
+            places[prop] = (place, name)
+        return cls(**common, places=places)
 
     @property
     def keys(self) -> list[str]:
@@ -66,24 +62,27 @@ class KeyBased(AuthType):
         return sorted(names, key=lambda p: int(p[len("authKey") :]))
 
     def check(self, values: AuthValues) -> list[tuple[str, str]]:
-        """Each key with a value needs a header name, and must fit in a header."""
+        """Each key with a value needs a place, and must fit in it."""
         out = []
         for prop in self.keys:
             value = values.get(self, prop)
             if not present(value):
                 continue
-            if prop not in self.headers:
+            place = self.places.get(prop)
+            if place is None:
                 out.append((f"{prop}.restAttributes.headerParamName", "required property is missing"))
+            elif place[0] == BODY and not isinstance(values.spec.request.body, dict):
+                out.append((f"{prop}.restAttributes.bodyParamName", "needs a JSON object in bodyParams"))
             if any(c in str(value) for c in "\r\n\0"):
                 out.append((prop, "value contains a line break"))
         return out
 
     def build(self, values: AuthValues, context: BuildContext) -> AuthBase:
-        """The key headers; every key is a secret."""
-        headers = {}
+        """The keys in their places; every key is a secret."""
+        keys = {}
         for prop in self.keys:
             value = values.get(self, prop)
-            if present(value) and prop in self.headers:
+            if present(value) and prop in self.places:
                 REDACTOR.add(str(value))
-                headers[self.headers[prop]] = str(value)
-        return KeyHeaders(headers)
+                keys[self.places[prop]] = str(value)
+        return KeyPlacer(keys)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from requests.auth import AuthBase
 
@@ -36,7 +36,7 @@ class OAuth2(AuthType):
     """`OAuth2RefreshCode`, with `requestParameterOverride` renames of the token request's fields."""
 
     type = "OAuth2RefreshCode"
-    default_required = ("accessToken",)
+    default_required: ClassVar[tuple[str, ...]] = ("accessToken",)
     override_defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

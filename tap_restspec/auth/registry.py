@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 
+from tap_restspec.auth.apikey import ApiKey
 from tap_restspec.auth.base import AuthType
 from tap_restspec.auth.basic import Basic
+from tap_restspec.auth.clientcredentials import OAuth2ClientCredentials
 from tap_restspec.auth.keybased import KeyBased
 from tap_restspec.auth.oauth2 import OAuth2
 from tap_restspec.model.registry import Registry
@@ -32,6 +34,8 @@ AUTH_TYPES: Registry[AuthType] = Registry(
         Basic,
         KeyBased,
         OAuth2,
+        OAuth2ClientCredentials,
+        ApiKey,
     ),
     fold=folded,
 )

@@ -1,4 +1,6 @@
-"""The OAuth2 refresh-token flow: a bearer token, refreshed once on a 401 or once it has expired.
+"""The OAuth2 token flows: a bearer token, fetched (with a refresh token, or with the client's
+own credentials: `grant_type=client_credentials`) before the first request when there is none,
+and again once on a 401 or once it has expired.
 
 Token state is shared in the process per set of credentials, so the streams of one
 source make one refresh; every token, old or new, is registered with the redactor.
@@ -27,13 +29,14 @@ from tap_restspec.http.session import Limits
 from tap_restspec.redact import REDACTOR
 
 LOGGER = logging.getLogger("tap-restspec")
+REFRESH_TOKEN, CLIENT_CREDENTIALS = "refresh_token", "client_credentials"  # the grant types
 EXPIRY_SKEW = timedelta(seconds=30)  # refresh a little early, so a token does not expire in flight
 MAX_LIFETIME = 366 * 86400.0  # an `expires_in` beyond a year is taken as a year
 
 
 @dataclass(frozen=True)
 class TokenEndpoint:
-    """How one OAuth2RefreshCode entry refreshes its access token."""
+    """How one OAuth2 entry gets its access token: its grant, URL, fields and their names."""
 
     stream: str
     url: str | None
@@ -46,6 +49,8 @@ class TokenEndpoint:
     client_id_field: str
     client_secret_field: str
     context: BuildContext
+    grant: str = REFRESH_TOKEN
+    scope: str | None = None  # client credentials: the `scope` field, when given
 
 
 class TokenState:
@@ -87,8 +92,9 @@ class OAuth2Refresh(AuthBase):
 
     @property
     def can_refresh(self) -> bool:
-        """A token URL and a refresh token are at hand."""
-        return bool(self.endpoint.url and self.state.refresh_token)
+        """A token URL, and a refresh token or the client's own credentials, are at hand."""
+        own = self.endpoint.grant == CLIENT_CREDENTIALS
+        return bool(self.endpoint.url and (own or self.state.refresh_token))
 
     def _current(self) -> str:
         state, stream = self.state, self.endpoint.stream
@@ -131,7 +137,7 @@ class OAuth2Refresh(AuthBase):
     def _refresh(self) -> None:
         """Fetch a new access token (the caller holds the state's lock)."""
         endpoint, state = self.endpoint, self.state
-        assert endpoint.url is not None and state.refresh_token is not None
+        assert endpoint.url is not None
         where = REDACTOR.redact(endpoint.url)
         reply = self._request(where)
         try:
@@ -144,7 +150,7 @@ class OAuth2Refresh(AuthBase):
                 "is not a JSON object" if not isinstance(body, dict) else f"has no {endpoint.access_field!r}"
             )
             raise StreamError(
-                f"stream {endpoint.stream}: token refresh at {where} failed: "
+                f"stream {endpoint.stream}: {_asking(endpoint)} at {where} failed: "
                 f"HTTP {reply.status_code}: the reply {what}"
             )
         REDACTOR.add(token)
@@ -153,7 +159,7 @@ class OAuth2Refresh(AuthBase):
         state.warned_expiry = False
         seconds = _seconds(_field(body, endpoint.expires_field))
         state.expires_at = _now() + timedelta(seconds=seconds) if seconds is not None else None
-        rotated = _field(body, endpoint.refresh_field)
+        rotated = _field(body, endpoint.refresh_field) if endpoint.grant == REFRESH_TOKEN else None
         if isinstance(rotated, str) and rotated and rotated != state.refresh_token:
             REDACTOR.add(rotated)
             state.refresh_token = rotated
@@ -164,8 +170,9 @@ class OAuth2Refresh(AuthBase):
                 endpoint.stream,
             )
         LOGGER.info(
-            "Stream %s: refreshed the access token at %s%s",
+            "Stream %s: %s at %s%s",
             endpoint.stream,
+            "refreshed the access token" if endpoint.grant == REFRESH_TOKEN else "obtained an access token",
             where,
             f" (valid for {seconds:.0f}s)" if seconds is not None else "",
         )
@@ -174,7 +181,11 @@ class OAuth2Refresh(AuthBase):
         """The token request: form fields (or query for GET), through the shared client."""
         endpoint, state = self.endpoint, self.state
         assert endpoint.url is not None
-        fields = {"grant_type": "refresh_token", endpoint.refresh_field: state.refresh_token or ""}
+        fields = {"grant_type": endpoint.grant}
+        if endpoint.grant == REFRESH_TOKEN:
+            fields[endpoint.refresh_field] = state.refresh_token or ""
+        elif endpoint.scope:
+            fields["scope"] = endpoint.scope
         auth = None
         if endpoint.method == "BASIC":
             auth = HTTPBasicAuth(endpoint.client_id or "", endpoint.client_secret or "")
@@ -191,7 +202,7 @@ class OAuth2Refresh(AuthBase):
             pacer=PACER,
             stop=self.stop,
         )
-        who = f"stream {endpoint.stream}: token refresh at {where} failed"
+        who = f"stream {endpoint.stream}: {_asking(endpoint)} at {where} failed"
         client = Client(who, origin_of(endpoint.url), sending, show_url=False)
         request = requests.Request(
             "GET" if get else "POST",
@@ -205,6 +216,11 @@ class OAuth2Refresh(AuthBase):
             return client.send(client.session.prepare_request(request))
         finally:
             client.close()
+
+
+def _asking(endpoint: TokenEndpoint) -> str:
+    """The token request, as errors name it."""
+    return "token refresh" if endpoint.grant == REFRESH_TOKEN else "token request (client credentials)"
 
 
 def _now() -> datetime:

@@ -63,6 +63,14 @@ class StopFlag(threading.Event):
         return True
 
 
+class SkippedAnswer(StreamError):  # noqa: N818 (an answer the spec expects, not an error)
+    """An error status the spec's `singer.onHttpError` skips: the pass ends with no error."""
+
+    def __init__(self, status: int, line: str) -> None:
+        super().__init__(line)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Sending:
     """How one client sends: its limits, retries and pause between requests."""
@@ -73,6 +81,7 @@ class Sending:
     stop: threading.Event
     delay: float = 0.0  # seconds between two requests to the origin (delayRequestMillis)
     slots: Slots | None = None  # the tap's requests in flight (max_parallel); None: unbounded
+    skips: Callable[[int], bool] | None = None  # error statuses that end a pass (`singer.onHttpError`)
 
 
 Reauth = Callable[[requests.Response, requests.PreparedRequest], bool]  # a 401: re-sign, True: send again
@@ -90,7 +99,7 @@ class Client:
 
     def send(self, prepared: requests.PreparedRequest, reauth: Reauth | None = None) -> requests.Response:
         """The response to `prepared` (2xx); retried on 429, 5xx, a rate-limited 403 and network
-        faults; else an error.
+        faults; else an error (`SkippedAnswer` for a status the spec skips, once any retries are spent).
         """
         sending = self.sending
         attempt = 0
@@ -114,14 +123,23 @@ class Client:
                 refreshed = True
                 continue
             if status == 429 or status >= 500 or rate_limited(response):
+                if attempt >= sending.policy.max_retries:
+                    self._skip(response)
                 asked = asked_wait(response)
                 if asked:
                     sending.pacer.hold(self.origin, min(asked, sending.policy.max_wait))
                 attempt = self._wait(attempt, asked, self.failure(response, named=False))
                 continue
             if status >= 400:
+                self._skip(response)
                 raise StreamError(self.failure(response))
             return response
+
+    def _skip(self, response: requests.Response) -> None:
+        """Raise `SkippedAnswer` when the spec's `singer.onHttpError` skips this error status."""
+        skips = self.sending.skips
+        if skips is not None and skips(response.status_code):
+            raise SkippedAnswer(response.status_code, self.failure(response))
 
     def _exchange(self, prepared: requests.PreparedRequest) -> requests.Response:
         """Send once, in this origin's turn and in one of the tap's request slots."""

@@ -115,6 +115,15 @@ class Fields:
         """The first of `keys` that is present (documented aliases), else the first one."""
         return next((k for k in keys if self.has(k)), keys[0])
 
+    def one_of(self, *keys: str) -> str:
+        """The one of `keys` (spellings of one property: `host`, Adobe's beta `hostname`) that is
+        given, else the first; a second one given is a problem.
+        """
+        given = [k for k in keys if self.has(k)]
+        for extra in given[1:]:
+            self.add(extra, f"{given[0]} is given too; give one of {', '.join(keys)}")
+        return given[0] if given else keys[0]
+
     def object(self, key: str) -> Fields:
         """A nested object (empty when absent)."""
         return Fields(self.raw.get(key), self.at(key), self.problems)

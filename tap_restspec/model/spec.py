@@ -195,6 +195,31 @@ class UnsupportedAuth(AuthEntry):
     raw_type: str = ""
 
 
+# --- error actions ---------------------------------------------------------------------------------
+
+SKIP, FAIL = "skip", "fail"
+
+
+@dataclass(frozen=True)
+class ErrorActions:
+    """`singer.onHttpError`: what an HTTP status (`404`) or class (`4xx`) does to a pass.
+
+    `skip` ends the pass (its partition or child pass) with no records and no error; `fail`,
+    the default, fails the stream. An exact status wins over its class.
+    """
+
+    rules: tuple[tuple[str, str], ...] = ()  # (status or class, SKIP or FAIL), as the spec lists them
+
+    def skips(self, status: int) -> bool:
+        """`status` ends the pass instead of failing the stream."""
+        rules = dict(self.rules)
+        action = rules.get(str(status), rules.get(f"{status // 100}xx", FAIL))
+        return action == SKIP
+
+    def __bool__(self) -> bool:
+        return any(action == SKIP for _, action in self.rules)
+
+
 # --- streams ---------------------------------------------------------------------------------------
 
 
@@ -227,6 +252,7 @@ class StreamSpec:
     window_step: Duration | None = None
     parent: Parent | None = None
     description: str | None = None
+    on_http_error: ErrorActions = field(default_factory=ErrorActions)
 
     @property
     def defaults(self) -> dict[str, Any]:

@@ -266,7 +266,7 @@ def parse_paging(fields: Fields, present: bool) -> PagingType | None:
     """`paginationParams` (absent: `NONE`); None when it cannot be read."""
     if not present:
         return NoPaging()
-    kind = fields.choice("type", PAGING_TYPES, required=True)
+    kind = fields.choice(fields.one_of("type", "paginationType"), PAGING_TYPES, required=True)  # beta
     cls = PAGING_TYPES.find(kind or "")
     delay = fields.integer("delayRequestMillis", default=0, maximum=MAX_DELAY_MS) or 0
     maximum = fields.integer("maximumRequest", default=10000, minimum=1) or 10000

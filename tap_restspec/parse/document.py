@@ -23,6 +23,7 @@ from tap_restspec.model.spec import Parent, Schedule, Selection, StreamSpec
 from tap_restspec.paging.types import NoPaging, parse_paging
 from tap_restspec.parse.inputs import parse_inputs
 from tap_restspec.parse.keys import check_keys, warning
+from tap_restspec.parse.on_error import parse_error_actions
 from tap_restspec.parse.request import parse_request
 from tap_restspec.parse.schema import custom_schema
 
@@ -127,6 +128,7 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         except ValueError as exc:
             singer.add("windowStep", str(exc))
     entries = parse_entries(top, parse_inputs)
+    actions = parse_error_actions(singer)
     if request is None:
         return None
     # With a problem noted, a stand-in keeps the spec whole enough for the value checks to
@@ -151,6 +153,7 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         window_step=window_step,
         parent=_parent(singer.object("parent")) if singer.has("parent") else None,
         description=top.text("description") or user.text("description"),
+        on_http_error=actions,
     )
     if not spec.name:
         singer.add("name", f"{name!r} gives an empty stream name")

@@ -33,12 +33,14 @@ KNOWN: dict[str, tuple[str, ...]] = {
         "paginationParams",
         "scheduleParams",
         "schema",
+        "queryParams",  # Adobe's beta dialect: a string beside urlParams
     ),
-    "urlParams": ("host", "path", "method", "queryParams"),
+    "urlParams": ("host", "path", "method", "queryParams", "hostname", "hostName"),
     "contentPath": _SELECTION,
     "explodeEntityPath": _SELECTION,
     "paginationParams": (
         "type",
+        "paginationType",  # Adobe's beta dialect
         "limitName",
         "limitValue",
         "offsetName",
@@ -66,10 +68,12 @@ KNOWN: dict[str, tuple[str, ...]] = {
         "incremental",
         "backfill",
     ),
-    "singer": ("name", "primaryKeys", "replicationKey", "isSorted", "windowStep", "parent"),
+    "singer": ("name", "primaryKeys", "replicationKey", "isSorted", "windowStep", "parent", "onHttpError"),
     "singer.parent": ("stream", "values"),
-    "authSpec": ("name", "type", "spec"),
-    "restAttributes": ("headerParamName",),
+    "authSpec": ("name", "type", "spec", "attributes"),
+    "authSpec.attributes": ("authParams",),  # Adobe's beta `apiKey` entry
+    "authParams": ("addTo",),
+    "restAttributes": ("headerParamName", "queryParamName", "bodyParamName"),
     "requestParameterOverride": (
         "accessTokenField",
         "refreshTokenField",
@@ -147,7 +151,17 @@ def objects(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(entry, dict):
             yield "authSpec", f"authSpec[{index}].", entry
+            yield from _entry_attributes(entry, f"authSpec[{index}].attributes.")
             yield from _entry_objects(entry, f"authSpec[{index}].spec.properties.")
+
+
+def _entry_attributes(entry: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """An authSpec entry's `attributes` and its `authParams` (Adobe's beta `apiKey` entry)."""
+    attributes = entry.get("attributes")
+    if isinstance(attributes, dict):
+        yield "authSpec.attributes", prefix, attributes
+        if isinstance(attributes.get("authParams"), dict):
+            yield "authParams", f"{prefix}authParams.", attributes["authParams"]
 
 
 def _entry_objects(entry: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:

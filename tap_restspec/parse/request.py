@@ -1,4 +1,8 @@
-"""Parsing a spec's request: `urlParams`, `headerParams` and `bodyParams` into compiled templates."""
+"""Parsing a spec's request: `urlParams`, `headerParams` and `bodyParams` into compiled templates.
+
+Adobe's beta dialect is read here too: `urlParams.hostname` for `host`, and `queryParams`,
+`headerParams` and `bodyParams` as strings beside `urlParams` (`""` for none).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from tap_restspec.model.fields import Fields
 from tap_restspec.model.spec import Request, Template
 
 METHODS = ("GET", "POST")
+HOST_KEYS = ("host", "hostname", "hostName")  # Adobe's beta pages write `hostname` (and `hostName`)
 
 
 def _pairs(fields: Fields, key: str) -> list[tuple[str, str]]:
@@ -54,10 +59,12 @@ def parse_request(attributes: Fields) -> Request | None:
     if not attributes.has("urlParams"):
         attributes.add("urlParams", "required property is missing")
         return None
-    host = url.text("host")
+    host_key = url.one_of(*HOST_KEYS)
+    host = url.text(host_key)
     path = url.text("path", default="") or ""
     method = url.choice("method", METHODS, default="GET")
     query = [(k, _template(v, url, f"queryParams.{k}")) for k, v in _pairs(url, "queryParams")]
+    query += [(k, _template(v, attributes, f"queryParams.{k}")) for k, v in _pairs(attributes, "queryParams")]
     headers = []
     for name, value in _pairs(attributes, "headerParams"):
         problem = check_header_name(name)
@@ -70,11 +77,12 @@ def parse_request(attributes: Fields) -> Request | None:
             attributes.add(f"headerParams.{name}", problem)
             continue
         headers.append((name, template))
-    body = _body(attributes.value("bodyParams"), attributes, "bodyParams")
-    if method is None or (host is None and url.has("host")):
+    raw_body = attributes.value("bodyParams")
+    body = None if raw_body == "" else _body(raw_body, attributes, "bodyParams")  # beta: "" is none
+    if method is None or (host is None and url.has(host_key)):
         return None  # noted already; a host of the wrong type is not a missing one
     return Request(
-        host=_template(host, url, "host") if host else None,
+        host=_template(host, url, host_key) if host else None,
         path=_template(path, url, "path"),
         method=method,
         query=tuple(query),

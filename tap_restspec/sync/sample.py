@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tap_restspec.extract.passes import Page, signature
+from tap_restspec.http.client import SkippedAnswer
 from tap_restspec.sync.bookmarks import windows
 from tap_restspec.sync.children import child_contexts_here
 from tap_restspec.sync.host import UnitHost
@@ -35,14 +36,27 @@ def _fetch(stream: UnitHost) -> Page | None:
     kept: list[tuple[Any, Any]] = []
 
     def fetch(request: Any) -> Any:
-        response = stream.fetch(request)
+        try:
+            response = stream.fetch(request)
+        except SkippedAnswer as skip:  # kept too: the sync's first request ends its pass on it
+            kept.append((signature(request), skip))
+            raise
         kept.append((signature(request), response))
         return response
 
-    page = next(iter(first.pages(fetch)), None)
+    try:
+        page = next(iter(first.pages(fetch)), None)
+    except SkippedAnswer:
+        page = None
     if kept:
         stream.run.kept = kept[0]
     return page
+
+
+def skipped(stream: UnitHost) -> SkippedAnswer | None:
+    """The error status of the sample's request that the spec's `singer.onHttpError` skips, if any."""
+    kept = stream.run.kept
+    return kept[1] if kept is not None and isinstance(kept[1], SkippedAnswer) else None
 
 
 def first_context(stream: UnitHost) -> dict[str, Any] | None:

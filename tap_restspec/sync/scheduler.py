@@ -184,7 +184,7 @@ def _depth(stream: UnitHost, order: dict[str, int]) -> tuple[int, int]:
 def finish_stream(stream: UnitHost, stopped: bool) -> None:
     """A stream all of whose units are done: its ACTIVATE_VERSION (a full table read whole), its state.
 
-    A read that was cut, failed, stopped, or whose parent's read was incomplete (its child passes
+    A read that was cut, skipped, failed, stopped, or whose parent's read was incomplete (its child passes
     for the parent's unread records never ran) sends no ACTIVATE_VERSION: the rows it did not
     read would be marked deleted (contract, "End of data").
     """
@@ -192,7 +192,7 @@ def finish_stream(stream: UnitHost, stopped: bool) -> None:
     outcome = run.outcome
     if stopped:
         outcome.failed = True
-    cut_before = outcome.cut  # a unit's own cut was announced with its consequence already
+    announced = outcome.cut or outcome.skipped  # a unit's own cut or skip said its consequence already
     parent = stream.parent
     if parent is not None and not parent.run.outcome.complete:
         outcome.mark_cut(f"its parent {parent.plan.name} was not read whole")
@@ -204,7 +204,7 @@ def finish_stream(stream: UnitHost, stopped: bool) -> None:
     )
     if versioned and outcome.complete:
         stream.activate_version(run.version)
-    elif versioned and not stopped and (outcome.failed or cut_before is None):
+    elif versioned and not stopped and (outcome.failed or announced is None):
         LOGGER.warning(
             "Stream %s: not every page was read (%s); deletions are not applied this run "
             "(no ACTIVATE_VERSION)",

@@ -22,7 +22,7 @@ from tap_restspec.expr import dates
 from tap_restspec.expr.template import as_text
 from tap_restspec.extract.passes import missing_warning
 from tap_restspec.extract.window import Window
-from tap_restspec.http.client import Stopped
+from tap_restspec.http.client import SkippedAnswer, Stopped
 from tap_restspec.redact import REDACTOR
 from tap_restspec.sync.bookmarks import finish_slice, record_key_start, windows
 from tap_restspec.sync.children import offer_children
@@ -45,6 +45,8 @@ def unit_records(
         run.outcome.failed = True
         if not scheduled:
             raise
+    except SkippedAnswer as skip:
+        skipped_pass(stream, context, skip)
     except UserError as exc:
         run.outcome.failed = True
         if not scheduled:
@@ -164,3 +166,25 @@ def cut_slice(stream: UnitHost, context: Mapping[str, Any] | None, window: Windo
         meaning,
     )
     stream.run.outcome.mark_cut(f"cut by maximumRequest={limit}")
+
+
+def skipped_pass(stream: UnitHost, context: Mapping[str, Any] | None, skip: SkippedAnswer) -> None:
+    """A pass ended on an error status the spec's `singer.onHttpError` skips: the unit ends with
+    no error, its bookmark stays, the stream's read is incomplete; one WARNING a run per status
+    (an INFO line for each later one).
+    """
+    plan, run = stream.plan, stream.run
+    line = skip.lines[0]
+    said = REDACTOR.redact(line[:1].upper() + line[1:] + (f" (partition {dict(context)})" if context else ""))
+    with run.state_lock:
+        first = run.outcome.mark_skipped(skip.status, f"HTTP {skip.status} skipped")
+    if not first:
+        LOGGER.info("%s; skipped (singer.onHttpError)", said)
+        return
+    if plan.spec.incremental:
+        meaning = "its bookmark stays, and the next run reads it again"
+    elif plan.settings.activate_versions and stream.selected:
+        meaning = "deletions are not applied this run (no ACTIVATE_VERSION)"
+    else:
+        meaning = "the pass ends there"
+    LOGGER.warning("%s; skipped, as singer.onHttpError says: %s", said, meaning)

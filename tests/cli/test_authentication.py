@@ -577,8 +577,8 @@ def test_several_entries_use_the_first_complete_one(tmp_path, entries, settings,
         ),
         pytest.param(
             [{"name": "x", "type": "OAuth1", "spec": {}}], {},
-            ["authSpec[0].type: 'OAuth1' is not one of BasicAuthentication, KeyBased, OAuth2RefreshCode "
-             "(send credentials with headerParams instead)"],
+            ["authSpec[0].type: 'OAuth1' is not one of BasicAuthentication, KeyBased, OAuth2RefreshCode, "
+             "OAuth2ClientCredentials, apiKey (send credentials with headerParams instead)"],
             id="only-unknown-type",
         ),
     ],

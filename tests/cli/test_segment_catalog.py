@@ -542,13 +542,18 @@ def test_discovery_asks_nothing_of_the_metrics_so_an_old_start_date_does_not_fai
     assert {"sourceId", "eventType", "time", "count"} <= set(volume) and "series" not in volume
 
 
-def test_a_plan_without_the_metrics_answers_403(tmp_path):
-    """A Free or Starter workspace (the demo's segment_plan switch) gets 403 from the usage endpoints."""
+def test_a_plan_without_the_metrics_answers_403_which_the_spec_skips(tmp_path):
+    """A Free or Starter workspace (the demo's segment_plan switch) gets 403 from the usage endpoints;
+    the spec's `"onHttpError": {"403": "skip"}` ends that table's pass with one WARNING, no failure."""
     spec = str(ROOT / "specs" / "segment_mtu_daily.json")
     with DemoAPI(sources=2, segment_plan="free") as api:
         result = run_cli(tmp_path, api.tap_config(specs=[spec]))
         assert [r["status"] for r in api.requests] == [403]
-    assert result.code != 0 and "403" in result.stderr and "Traceback" not in result.stderr
+    assert result.code == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    states = [m["value"] for m in result.messages() if m["type"] == "STATE"]
+    assert not result.records() and states[-1]["bookmarks"]["segment_mtu_daily"] == {}  # read again next run
+    warned = [line for line in result.stderr.splitlines() if " WARNING " in line]
+    assert len(warned) == 1 and "HTTP 403" in warned[0] and "singer.onHttpError" in warned[0]
 
 
 @pytest.mark.parametrize(

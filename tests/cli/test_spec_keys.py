@@ -184,8 +184,8 @@ def test_a_near_miss_is_a_start_up_error_naming_file_key_and_the_key_it_resemble
 
 def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes_on(tmp_path):
     with Server(members) as server:
-        document = with_attributes(server.url, comment="mine", queryParams={"a": "b"})
-        document["sourceSpec"]["attributes"]["urlParams"]["hostname"] = "https://elsewhere.example.com"
+        document = with_attributes(server.url, comment="mine")
+        document["sourceSpec"]["attributes"]["urlParams"]["port"] = 8443
         document["singer"] = {"recordOrder": "newest_first"}
         document["notes"] = "x"
         first = write_spec(tmp_path, "a.json", document)
@@ -194,10 +194,8 @@ def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes
     assert result.code == 0, result.stderr[-2000:]
     assert len(result.records()) == 2 * 253
     assert warnings(result.stderr) == [
-        f"{first}: unknown keys, ignored: notes, attributes.comment, attributes.queryParams (a key of "
-        "urlParams), urlParams.hostname, singer.recordOrder",
-        f"{second}: unknown keys, ignored: notes, attributes.comment, attributes.queryParams (a key of "
-        "urlParams), urlParams.hostname",
+        f"{first}: unknown keys, ignored: notes, attributes.comment, urlParams.port, singer.recordOrder",
+        f"{second}: unknown keys, ignored: notes, attributes.comment, urlParams.port",
     ]
 
 
@@ -257,31 +255,6 @@ def test_json_schema_parts_are_not_checked(tmp_path):
         result = run_cli(tmp_path, {"specs": [spec], "username": "u", "password": "p" * 8, **FAST})
     assert result.code == 0, result.stderr[-2000:]
     assert warnings(result.stderr) == [] and key_lines(result.stderr) == []
-
-
-@pytest.mark.parametrize(
-    ("where", "key", "said"),
-    [
-        pytest.param("urlParams", "hostname", "urlParams.hostname", id="urlParams.hostname"),
-        pytest.param(
-            "paginationParams", "paginationType", "paginationParams.paginationType", id="paginationType"
-        ),
-        pytest.param(
-            "attributes", "queryParams", "attributes.queryParams (a key of urlParams)", id="queryParams"
-        ),
-    ],
-)
-def test_adobes_beta_dialect_keys_are_named_never_silent_never_a_crash(tmp_path, where, key, said):
-    """Until the beta dialect is read, its keys are unknown: named, and the run does not crash."""
-    with Server(members) as server:
-        document = with_attributes(server.url)
-        attributes = document["sourceSpec"]["attributes"]
-        target = attributes if where == "attributes" else attributes[where]
-        target[key] = {"hostname": server.url, "paginationType": "offset", "queryParams": "count=10"}[key]
-        spec = write_spec(tmp_path, "x.json", document)
-        result = run_cli(tmp_path, {"specs": [spec], **FAST})
-    assert "Traceback" not in result.stderr
-    assert warnings(result.stderr) == [f"{spec}: unknown keys, ignored: {said}"]
 
 
 # --- every document this project ships or keeps loads without a word --------------------------

@@ -45,6 +45,12 @@ def test_two_classes_of_one_name_are_refused():
 def test_the_tap_lists_its_pagination_types_placements_and_auth_types():
     assert list(PAGING_TYPES) == ["OFFSET", "POINTER", "CONTINUATION_TOKEN", "PAGE", "NONE"]
     assert list(PLACEMENTS) == ["QUERYPARAM", "HEADERPARAM", "BODYPARAM"]
-    assert list(AUTH_TYPES) == ["BasicAuthentication", "KeyBased", "OAuth2RefreshCode"]
+    assert list(AUTH_TYPES) == [
+        "BasicAuthentication",
+        "KeyBased",
+        "OAuth2RefreshCode",
+        "OAuth2ClientCredentials",
+        "apiKey",
+    ]
     assert (PAGING_TYPES.find("Offset"), PLACEMENTS.find("bodyParam")) == (Offset, BodyParam)
     assert AUTH_TYPES.find("OAuth 2 Refresh-Code") is OAuth2  # Adobe spells it several ways
