@@ -92,11 +92,12 @@ class TapRun:
                 return
             state = self.tap.state
             encoded = msgspec.json.encode(state)  # in C, whole: no thread changes the state meanwhile
-            digest = hashlib.sha1(encoded).digest()
+            digest, size = hashlib.sha1(encoded).digest(), len(encoded)
+            del encoded  # 11 MB at 100,000 partitions: not held while the writer encodes the message
             if digest == self._last_digest:
                 return
-            self._last_digest, self._last_time, self._last_size = digest, now, len(encoded)
-            self._credit = max(0, self._credit - len(encoded))
+            self._last_digest, self._last_time, self._last_size = digest, now, size
+            self._credit = max(0, self._credit - size)
             self.tap.write_message(LiveState(value=state))
 
 
