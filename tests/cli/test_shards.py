@@ -220,3 +220,22 @@ def test_one_shard_of_one_reads_everything(serve, tmp_path):
     assert keys(one) == keys(whole) and len(keys(one)) == len(
         [m for m in one.messages if m["type"] == "RECORD"]
     )
+
+
+def test_a_shard_with_no_part_of_a_split_full_table_child_still_activates_its_empty_part(serve, tmp_path):
+    # One campaign: its activity (a full-table child split over shards) falls to one shard. The
+    # others read the campaigns for their children, run no pass, and still send the child's SCHEMA
+    # and ACTIVATE_VERSION: their part is empty, so rows they loaded earlier are marked deleted.
+    api = Api()
+    api.campaigns = ["c0"]
+    server = serve(api)
+    config = {"specs": specs(tmp_path, server.url), "params": {"listId": LISTS}, "start_date": START}
+    runs, requests = round_of_shards(server, {**config, "end_date": END1})
+    owner = context_shard({"campaignId": "c0"})
+    for i, (run, seen) in enumerate(zip(runs, requests, strict=True)):
+        activity = {key for key in keys(run) if key[0] == "activity"}
+        assert activity == ({("activity", "c0-a0"), ("activity", "c0-a1")} if i == owner else set())
+        assert ("/campaigns/c0/activity" in {s.path for s in seen}) == (i == owner)
+        assert "/campaigns" in {s.path for s in seen}
+        schemas = [m for m in run.messages if m["type"] == "SCHEMA" and m["stream"] == "activity"]
+        assert len(schemas) == 1 and activations(run).count("activity") == 1
