@@ -55,6 +55,8 @@ class Scheduler:
         self._started: set[str] = set()  # top-level streams whose every unit was handed out
         self._done: set[str] = set()
         self._running = 0
+        self._workers: list[threading.Thread] = []  # started as work comes, up to `units`
+        self._idle = 0  # workers waiting for a unit
 
     def submit(self, stream: UnitHost, context: Context) -> None:
         """Queue one child unit of `stream`; past `MAX_QUEUED` waiting, run the deepest one here."""
@@ -65,6 +67,7 @@ class Scheduler:
             heapq.heappush(self._queues.setdefault(depth, []), (root, next(self._seq), stream, context))
             self._queued += 1
             self._cond.notify()
+            self._grow()
             if self._queued <= MAX_QUEUED or self.stop.is_set():
                 return
             unit = self._pop(max(d for d, q in self._queues.items() if q))
@@ -76,14 +79,32 @@ class Scheduler:
         self._tops = self._feed(tops)
         with self._cond:
             self._advance()
-        workers = [
-            threading.Thread(target=self._work, name=f"restspec-{i}", daemon=True) for i in range(self.units)
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
+            self._grow()
+        joined = 0
+        while True:
+            with self._cond:  # only a live worker starts another: none is added once all ended
+                if joined == len(self._workers):
+                    return
+                worker = self._workers[joined]
             while worker.is_alive():
                 worker.join(0.2)
+            joined += 1
+
+    def _grow(self) -> None:
+        """One more worker if a unit waits, no worker is idle and fewer than `units` run (under the
+        lock). Threads are started as work comes, not all at once: each reserves its stack and
+        its allocator arena, which a run of one unit under a container's memory limit cannot spare.
+        """
+        if self._idle or len(self._workers) >= self.units or not (self._queued or self._top is not None):
+            return
+        worker = threading.Thread(target=self._work, name=f"restspec-{len(self._workers)}", daemon=True)
+        try:
+            worker.start()
+        except RuntimeError:  # no room for one more thread: those started go on
+            if not self._workers:
+                raise
+            return
+        self._workers.append(worker)
 
     def _feed(self, tops: Sequence[UnitHost]) -> Iterator[tuple[UnitHost, Any]]:
         """The top-level units in order, made one at a time; FED after each stream's last."""
@@ -125,13 +146,16 @@ class Scheduler:
         while True:
             with self._cond:
                 unit = self._take()
+                self._idle += 1
                 while unit is None and self._running and not self.stop.is_set():
                     self._cond.wait(0.2)
                     unit = self._take()
+                self._idle -= 1
                 if self.stop.is_set() or unit is None:
                     self._cond.notify_all()
                     return
                 self._running += 1
+                self._grow()
             self._run(unit)
 
     def _run(self, unit: Unit) -> None:
