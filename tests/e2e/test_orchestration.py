@@ -115,12 +115,14 @@ def shard_tables(pg: Any, stream: str) -> list[str]:
 
 def loaded_keys(pg: Any, stream: str) -> dict[str, list[tuple[str, ...]]]:
     """The keys of a stream's rows not marked deleted, per shard table."""
-    return {
-        table: [
-            tuple(r) for r in pg.psql(f"SELECT {KEYS[stream]} FROM {table} WHERE _sdc_deleted_at IS NULL")
-        ]
-        for table in shard_tables(pg, stream)
-    }
+    keys = {}
+    for table in shard_tables(pg, stream):
+        try:
+            rows = pg.psql(f"SELECT {KEYS[stream]} FROM {table} WHERE _sdc_deleted_at IS NULL")
+        except subprocess.CalledProcessError as exc:  # say why: psql's own line
+            raise AssertionError(f"{table}: {exc.stderr.strip()}") from None
+        keys[table] = [tuple(r) for r in rows]
+    return keys
 
 
 def assert_tables_hold_the_demo_keys(pg: Any, api: Any, run: str) -> dict[str, list[int]]:
