@@ -13,10 +13,12 @@ here, not as a side effect of being imported.
 from __future__ import annotations
 
 from demo.rest.vendor import Vendor
+from demo.vendors.github import GitHub
 from demo.vendors.helpscout import HelpScout
 from demo.vendors.hubspot import HubSpot
 from demo.vendors.mailchimp import Mailchimp
 from demo.vendors.segment import Segment
+from demo.vendors.stripe import Stripe
 from demo.vendors.zendesk import Zendesk
 
 VENDORS: tuple[type[Vendor], ...] = (
@@ -25,6 +27,8 @@ VENDORS: tuple[type[Vendor], ...] = (
     Segment,
     HubSpot,
     HelpScout,
+    GitHub,
+    Stripe,
 )
 
 # The tables the tests read, built from the vendors' declarations.

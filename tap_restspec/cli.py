@@ -21,6 +21,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_restspec import redact
 from tap_restspec.config.environment import environment_problems
+from tap_restspec.draft.command import run_draft
 from tap_restspec.errors import Interrupted, UserError, one_line
 from tap_restspec.http.client import Stopped
 from tap_restspec.output.writer import quiet_stdout
@@ -28,7 +29,7 @@ from tap_restspec.output.writer import quiet_stdout
 # Commands beside the Singer ones, as `tap-restspec <name> [arguments]`: each gets the arguments
 # after its name and returns the exit code, and its user errors are reported as the sync's are.
 # Any other command line is the SDK's Singer CLI (--config, --discover, --catalog, --state, ...).
-SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {}
+SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {"draft": run_draft}
 
 
 def run(tap_class: Any) -> None:

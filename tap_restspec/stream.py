@@ -35,7 +35,7 @@ from tap_restspec.output.schema import record_schema, with_keys
 from tap_restspec.output.signature import from_signature
 from tap_restspec.sync.host import Plan
 from tap_restspec.sync.runs import StreamRun, TapRun
-from tap_restspec.sync.sample import sample
+from tap_restspec.sync.sample import sampled_records
 from tap_restspec.sync.share import contexts_here
 from tap_restspec.sync.unit import run_unit, unit_records
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-SAMPLE_SIZE = 100
 TYPES = "types"  # the state's record of the types each stream sent: {stream: {property: signature}}
 MAX_REMEMBERED = 1600  # properties per stream (PostgreSQL's limit of columns per table)
 
@@ -298,9 +297,9 @@ class SpecStream(RESTStream[Any]):
     # --- schema ---------------------------------------------------------------------------------
 
     def _infer_schema(self, remembered: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        """Infer from the first page of the run's first window, state applied (the sync reuses it)."""
-        page = None if self.plan.elsewhere and not self.children else sample(self)  # another shard's
-        records = page.raw[:SAMPLE_SIZE] if page is not None else []
+        """Infer from the first pages of the run's first window, state applied (the sync reuses them)."""
+        elsewhere = self.plan.elsewhere and not self.children  # another shard's: nothing to sample
+        records = [] if elsewhere else sampled_records(self)
         schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, records, remembered)
         self.extractor = Extractor(self.spec.content, self.spec.explode, parent_fields)
         return schema

@@ -15,7 +15,20 @@ from pathlib import Path
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "tap_restspec"
-BANDS = ("model", "expr", "http", "paging", "auth", "parse", "extract", "output", "config", "sync", "seams")
+BANDS = (
+    "model",
+    "expr",
+    "http",
+    "paging",
+    "auth",
+    "parse",
+    "extract",
+    "output",
+    "config",
+    "sync",
+    "draft",
+    "seams",
+)
 ANYWHERE = frozenset({"errors", "redact"})
 
 

@@ -35,8 +35,11 @@ def parse_time(value: str) -> datetime:
 
 
 @functools.lru_cache(maxsize=65536)
-def epoch(value: str) -> float:
-    """Epoch seconds of an ISO 8601 string (cached: records are compared often)."""
+def epoch(value: str | float) -> float:
+    """Epoch seconds of an ISO 8601 string, or of a number that already is (Stripe's ``created``);
+    cached: records are compared often."""
+    if isinstance(value, (int, float)):
+        return float(value)
     return parse_time(value).timestamp()
 
 

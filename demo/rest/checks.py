@@ -2,7 +2,8 @@
 
 ``Bound`` is one side of a time window on a record field (``>=``, ``>``, ``<``, ``<=``,
 or ``:`` for the same UTC day); ``in_window`` keeps the records inside every bound.
-``int_param`` and ``time_param`` check a query parameter and raise the API's own error.
+``int_param``, ``time_param`` (ISO 8601) and ``epoch_param`` (Unix seconds) check a query
+parameter and raise the API's own error.
 """
 
 from __future__ import annotations
@@ -68,6 +69,17 @@ def int_param(
             raise invalid(name, f"{name} must be greater than or equal to {lo}")
         raise invalid(name, f"{name} must be between {lo} and {hi}")
     return value
+
+
+def epoch_param(request: Request, name: str, invalid: Invalid, message: str) -> float | None:
+    """A Unix-seconds query parameter (Stripe's ``created[gte]``), None if absent; ``message`` if bad."""
+    raw = request.q(name)
+    if raw is None:
+        return None
+    try:
+        return float(int(raw))
+    except ValueError:
+        raise invalid(name, message.format(name=name, raw=raw)) from None
 
 
 def time_param(request: Request, name: str, invalid: Invalid, message: str) -> float | None:

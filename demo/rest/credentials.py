@@ -7,7 +7,7 @@ import base64
 from demo.core.messages import Request
 
 #: The schemes ``check_credentials`` knows.
-SCHEMES = ("key", "basic_or_bearer", "bearer")
+SCHEMES = ("key", "basic_or_bearer", "bearer", "secret_key")
 
 
 def credentials(request: Request) -> tuple[str, str]:
@@ -30,7 +30,8 @@ def check_credentials(scheme_name: str, request: Request) -> bool | None:
 
     Schemes: ``key`` (Mailchimp: Basic with any user and the key as password, or a
     bearer/OAuth/apikey token), ``basic_or_bearer`` (Zendesk: Basic with both parts, or a
-    token), ``bearer`` (a non-empty token).
+    token), ``bearer`` (a non-empty token), ``secret_key`` (Stripe: Basic with the key as the
+    user name and no password needed, or the key as a bearer token).
     """
     scheme, cred = credentials(request)
     if not scheme:
@@ -40,4 +41,6 @@ def check_credentials(scheme_name: str, request: Request) -> bool | None:
         return bool(pair and pair[1]) or (scheme in ("bearer", "oauth", "apikey") and bool(cred))
     if scheme_name == "basic_or_bearer":
         return bool(pair and pair[0] and pair[1]) or (scheme == "bearer" and bool(cred))
+    if scheme_name == "secret_key":
+        return bool(pair and pair[0]) or (scheme == "bearer" and bool(cred))
     return scheme == "bearer" and bool(cred)

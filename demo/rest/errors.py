@@ -2,7 +2,8 @@
 
 ``ErrorShapes`` answers a bad parameter (``invalid``), missing or wrong credentials
 (``unauthorized``), an unknown path (``not_found``) and an injected fault (``fault``);
-``bad_time`` is the message for a date-time parameter that does not parse.
+``bad_time`` is the message for a date-time parameter that does not parse, ``bad_epoch`` for a
+Unix-seconds one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ class ErrorShapes:
 
     #: The message for a date-time parameter that does not parse ({name}, {raw}).
     bad_time = "{name}: {raw!r} is not a valid ISO 8601 date-time"
+    #: The message for a Unix-seconds parameter that is not an integer ({name}, {raw}).
+    bad_epoch = "{name}: {raw!r} is not an integer (seconds since the Unix epoch)"
 
     def error(self, status: int, message: str, **extra: Any) -> ApiError:
         return ApiError(status, {"error": message, **extra})

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from demo.core.messages import Request
 from demo.data.store import Row
-from demo.rest.checks import Bound, int_param, time_param
+from demo.rest.checks import Bound, epoch_param, int_param, time_param
 from demo.rest.errors import ErrorShapes
 
 
@@ -152,15 +152,18 @@ class WindowParam:
     """A query parameter bounding a time window: records whose ``field`` <op> its value.
 
     ``op`` says the inclusivity: ``>=`` an inclusive start, ``>`` an exclusive one, ``<``
-    an exclusive end, ``<=`` an inclusive one.
+    an exclusive end, ``<=`` an inclusive one. With ``epoch`` the value is Unix seconds
+    (Stripe's ``created[gte]``), else ISO 8601; the record's field may be either.
     """
 
     name: str
     field: str
     op: str
+    epoch: bool = False
 
     def bound(self, request: Request, errors: ErrorShapes) -> Bound | None:
-        value = time_param(request, self.name, errors.invalid, errors.bad_time)
+        read = epoch_param if self.epoch else time_param
+        value = read(request, self.name, errors.invalid, errors.bad_epoch if self.epoch else errors.bad_time)
         return None if value is None else Bound(self.field, self.op, value)
 
 

@@ -168,6 +168,8 @@ def check_values(
         for name in sorted(template.names - allowed):
             hint = (
                 "only a spec with an ADVANCE scheduleParams has it"
+                if name == "SCHEDULE_QUERY"
+                else "only a spec with scheduleParams has it"
                 if name in SCHEDULE_NAMES
                 else f"set the {name} setting"
                 if name in SECRET_SETTINGS

@@ -51,6 +51,8 @@ def first_request(
         params: dict[str, Any] = {}
         for key, template in request.query:
             prop = f"urlParams.queryParams.{key}"
+            if template.single in schedule.placeholders and not schedule.placeholders[template.single]:
+                continue  # `{START_TIME}` with no start, a `""` backfill: no parameter, as the simple form
             params[key] = render(template, merged, **extra)
         params.update(schedule.query)
         headers = {}

@@ -223,6 +223,9 @@ class ErrorActions:
 # --- streams ---------------------------------------------------------------------------------------
 
 
+NEWEST_FIRST, OLDEST_FIRST = "newest_first", "oldest_first"  # `singer.recordOrder`, by the replication key
+
+
 @dataclass(frozen=True)
 class Parent:
     """`singer.parent`: this stream runs once per record of `stream`, with values taken from it."""
@@ -248,6 +251,7 @@ class StreamSpec:
     primary_keys: tuple[str, ...] = ()
     replication_key: str | None = None
     is_sorted: bool = False
+    record_order: str | None = None  # `singer.recordOrder`: NEWEST_FIRST, OLDEST_FIRST or None (unknown)
     auth: tuple[AuthEntry, ...] = ()
     window_step: Duration | None = None
     parent: Parent | None = None

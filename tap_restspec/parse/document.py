@@ -19,12 +19,20 @@ from tap_restspec.errors import SpecError, one_line
 from tap_restspec.expr import dates
 from tap_restspec.model.fields import Fields, NotJSONError, Problems, loads, too_deep
 from tap_restspec.model.jsonpath import last_name, simple_segments
-from tap_restspec.model.spec import Parent, Schedule, Selection, StreamSpec
+from tap_restspec.model.spec import (
+    NEWEST_FIRST,
+    OLDEST_FIRST,
+    Parent,
+    Request,
+    Schedule,
+    Selection,
+    StreamSpec,
+)
 from tap_restspec.paging.types import NoPaging, parse_paging
 from tap_restspec.parse.inputs import parse_inputs
 from tap_restspec.parse.keys import check_keys, warning
 from tap_restspec.parse.on_error import parse_error_actions
-from tap_restspec.parse.request import parse_request
+from tap_restspec.parse.request import body_templates, parse_request
 from tap_restspec.parse.schema import custom_schema
 
 LOGGER = logging.getLogger("tap-restspec")
@@ -118,7 +126,11 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         and not isinstance(request.body, dict)
     ):
         attributes.add("paginationParams.parameterType", "BODYPARAM needs a JSON object in bodyParams")
-    schedule = _schedule(attributes.object("scheduleParams")) if attributes.has("scheduleParams") else None
+    schedule = (
+        _schedule(attributes.object("scheduleParams"), request)
+        if attributes.has("scheduleParams")
+        else None
+    )
     schema = custom_schema(attributes if attributes.has("schema") else source)
     name = singer.text("name") or top.text("name") or stem
     window_step = None
@@ -128,6 +140,8 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         except ValueError as exc:
             singer.add("windowStep", str(exc))
     entries = parse_entries(top, parse_inputs)
+    replication_key = singer.text("replicationKey")
+    record_order = _record_order(singer, replication_key)
     actions = parse_error_actions(singer)
     if request is None:
         return None
@@ -147,8 +161,9 @@ def parse_document(document: Any, stem: str, problems: Problems) -> StreamSpec |
         inputs=inputs,
         required=user.strings("required") or (),
         primary_keys=singer.strings("primaryKeys") or (),
-        replication_key=singer.text("replicationKey"),
-        is_sorted=singer.boolean("isSorted"),
+        replication_key=replication_key,
+        is_sorted=record_order == OLDEST_FIRST,
+        record_order=record_order,
         auth=entries,
         window_step=window_step,
         parent=_parent(singer.object("parent")) if singer.has("parent") else None,
@@ -197,19 +212,28 @@ def _check_explode(content: Selection | None, explode: Selection | None, problem
         )
 
 
-def _schedule(fields: Fields) -> Schedule | None:
+def _schedule(fields: Fields, request: Request | None) -> Schedule | None:
     if not fields.raw:
         return None
     kind = fields.choice("type", ("ADVANCE",), default="")
     if kind == "ADVANCE":
         fmt = _format(fields, "paramFormat", DEFAULT_FORMAT)
         incremental = fields.text("incremental", required=True)
-        backfill = fields.text("backfill", required=True)
+        # "" is a backfill with no filter: a first run reads everything (contract, 2026-12-07)
+        backfill = "" if fields.value("backfill") == "" else fields.text("backfill", required=True)
         return Schedule(advance=True, param_format=fmt, incremental=incremental, backfill=backfill)
     if kind is None:
         return None
-    start = fields.text("scheduleStartParamName", required=True)
-    end = fields.text("scheduleEndParamName", required=True)
+    # Either name may be left out: an API that filters on a start only (GitHub `since`, Stripe
+    # `created[gte]`) sends no end, and {START_TIME} in the request may stand for the start.
+    start = fields.text("scheduleStartParamName")
+    end = fields.text("scheduleEndParamName")
+    if start is None and not _window_placeholders(request):
+        fields.add(
+            "scheduleStartParamName",
+            "required property is missing (or put {START_TIME} in the request's path, query, "
+            "headers or body)",
+        )
     start_format = _format(fields, "scheduleStartParamFormat", DEFAULT_FORMAT)
     end_format = _format(fields, "scheduleEndParamFormat", start_format)
     return Schedule(
@@ -220,6 +244,26 @@ def _schedule(fields: Fields) -> Schedule | None:
         end_format=end_format,
         param_format=start_format,
     )
+
+
+def _window_placeholders(request: Request | None) -> bool:
+    """The request uses {START_TIME} or {END_TIME} somewhere (a failed request parse: assume so)."""
+    if request is None:
+        return True
+    parts = [request.path, *(t for _, t in request.query), *(t for _, t in request.headers)]
+    parts += body_templates(request.body)
+    return any(t.names & {"START_TIME", "END_TIME"} for t in parts)
+
+
+def _record_order(singer: Fields, replication_key: str | None) -> str | None:
+    """`recordOrder` (any case); `isSorted: true` is the SDK's word for oldest first."""
+    order = singer.choice("recordOrder", (NEWEST_FIRST, OLDEST_FIRST))
+    is_sorted = singer.boolean("isSorted")
+    if is_sorted and order == NEWEST_FIRST:
+        singer.add("isSorted", "true says the records come oldest first, but recordOrder says newest_first")
+    if order is not None and not replication_key:
+        singer.add("recordOrder", "needs singer.replicationKey (the field the records are ordered by)")
+    return order or (OLDEST_FIRST if is_sorted and replication_key else None)
 
 
 def _format(fields: Fields, key: str, default: str) -> str:

@@ -68,7 +68,16 @@ KNOWN: dict[str, tuple[str, ...]] = {
         "incremental",
         "backfill",
     ),
-    "singer": ("name", "primaryKeys", "replicationKey", "isSorted", "windowStep", "parent", "onHttpError"),
+    "singer": (
+        "name",
+        "primaryKeys",
+        "replicationKey",
+        "isSorted",
+        "windowStep",
+        "parent",
+        "onHttpError",
+        "recordOrder",
+    ),
     "singer.parent": ("stream", "values"),
     "authSpec": ("name", "type", "spec", "attributes"),
     "authSpec.attributes": ("authParams",),  # Adobe's beta `apiKey` entry

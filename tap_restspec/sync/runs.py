@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -161,7 +161,10 @@ class StreamRun:
         self.outcome = Outcome()
         self.sampled = False  # the sample was asked for (it may be None: nothing to read)
         self.sample_page: Page | None = None
-        self.kept: tuple[Any, Any] | None = None  # the sample's (request signature, response)
+        self.sample_more: Iterator[Page] | None = None  # the sampled pass's next pages, read on demand
+        self.sample_records: list[Any] | None = None  # the raw records of every page sampled
+        self.kept: list[tuple[Any, Any]] = []  # each sampled page's (request signature, response)
+        self.not_after = 0  # records the key filter kept out (one INFO line a run)
         self.states = ContextStates()  # each partition's or child pass's state entry, by context
         self.seen_children: dict[str, set[int]] = {}  # child name -> hashes of the contexts handed on
         self._warned: set[str] = set()
@@ -177,9 +180,12 @@ class StreamRun:
         self.shared.write_state(force=force)
 
     def take_sample(self, signature: Any) -> Any:
-        """The sample's response, once, if `signature` is its request."""
-        kept = self.kept
-        if kept is not None and kept[0] == signature:
-            self.kept = None
-            return kept[1]
+        """A sampled page's response, once, if `signature` is its request."""
+        if not self.kept:
+            return None
+        with self.state_lock:
+            for index, (kept, response) in enumerate(self.kept):
+                if kept == signature:
+                    del self.kept[index]
+                    return response
         return None

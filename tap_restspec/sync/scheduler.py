@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tap_restspec.sync.bookmarks import report_filtered
 from tap_restspec.sync.host import UnitHost
 from tap_restspec.sync.runs import TapRun
 from tap_restspec.sync.share import contexts_here, list_in_state
@@ -235,6 +236,7 @@ def finish_stream(stream: UnitHost, stopped: bool) -> None:
             stream.plan.name,
             "a part of it failed" if outcome.failed else outcome.cut,
         )
+    report_filtered(stream)
     run.write_state(force=True)
 
 

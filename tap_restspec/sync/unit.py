@@ -23,8 +23,9 @@ from tap_restspec.expr.template import as_text
 from tap_restspec.extract.passes import missing_warning
 from tap_restspec.extract.window import Window
 from tap_restspec.http.client import SkippedAnswer, Stopped
+from tap_restspec.model.spec import NEWEST_FIRST, OLDEST_FIRST
 from tap_restspec.redact import REDACTOR
-from tap_restspec.sync.bookmarks import finish_slice, record_key_start, windows
+from tap_restspec.sync.bookmarks import checkpoint, finish_slice, key_filter, record_key_start, windows
 from tap_restspec.sync.children import offer_children
 from tap_restspec.sync.host import UnitHost
 
@@ -83,6 +84,9 @@ def run_unit(
     added = {k: as_text(v) for k, v in (context or {}).items()}
     keys = spec.primary_keys
     tracker = record_key_start(stream, context) if selected else None
+    fresh = key_filter(stream, context)  # records not after the bookmark are not emitted
+    per_page = tracker is not None and spec.record_order == OLDEST_FIRST  # a STATE after every page
+    newest_first = spec.record_order == NEWEST_FIRST  # no page read ahead: paging may stop early
     children = bool(stream.children)
     limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
     counted = 0
@@ -92,7 +96,8 @@ def run_unit(
         http.with_context(state_context)
         for window in windows(stream, context):
             slice_pass = plan.pass_for(values, window, stream.extractor)
-            for page in slice_pass.pages(stream.fetch, run.shared.ahead):
+            older = False  # a page whose records are all not after the bookmark, newest first: the end
+            for page in slice_pass.pages(stream.fetch, None if newest_first else run.shared.ahead):
                 http.increment()
                 if page.missing:
                     run.warn_once("missing", missing_warning(spec, page))
@@ -104,6 +109,8 @@ def run_unit(
                 extracted_at = datetime.now(timezone.utc)
                 count = 0
                 records = list(stream.extractor.records(raw))
+                if fresh is not None:
+                    records, older = fresh.split(records)
                 for record in records:
                     for name, value in added.items():
                         if name not in record:
@@ -129,7 +136,15 @@ def run_unit(
                     yield record
                 counter.increment(count)
                 counted += count
-            if slice_pass.cut:
+                if per_page and tracker is not None:
+                    per_page = checkpoint(stream, state_context, tracker)
+                if older and newest_first:
+                    break
+            if fresh is not None:
+                with run.state_lock:
+                    run.not_after += fresh.dropped
+                fresh.dropped = 0
+            if slice_pass.cut and not (older and newest_first):
                 cut_slice(stream, context, window)
                 return
             if selected:

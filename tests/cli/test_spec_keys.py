@@ -186,7 +186,7 @@ def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes
     with Server(members) as server:
         document = with_attributes(server.url, comment="mine")
         document["sourceSpec"]["attributes"]["urlParams"]["port"] = 8443
-        document["singer"] = {"recordOrder": "newest_first"}
+        document["singer"] = {"owner": "data team"}  # recordOrder was the example until 2026-12-07
         document["notes"] = "x"
         first = write_spec(tmp_path, "a.json", document)
         second = write_spec(tmp_path, "b.json", {**document, "singer": {"name": "b"}})
@@ -194,7 +194,7 @@ def test_unknown_keys_get_one_warning_per_file_naming_every_one_and_the_run_goes
     assert result.code == 0, result.stderr[-2000:]
     assert len(result.records()) == 2 * 253
     assert warnings(result.stderr) == [
-        f"{first}: unknown keys, ignored: notes, attributes.comment, urlParams.port, singer.recordOrder",
+        f"{first}: unknown keys, ignored: notes, attributes.comment, urlParams.port, singer.owner",
         f"{second}: unknown keys, ignored: notes, attributes.comment, urlParams.port",
     ]
 

@@ -115,7 +115,7 @@ def test_the_recipe_one_file_and_its_registry_entry(tmp_path: Path) -> None:
     (tmp_path / "demo" / "vendors" / "tiny.py").write_text(TINY)
     registry = tmp_path / "demo" / "registry.py"
     text = registry.read_text()
-    listed = text.replace("    HelpScout,\n)", "    HelpScout,\n    Tiny,\n)")
+    listed = text.replace(",\n)\n", ",\n    Tiny,\n)\n", 1)  # last in VENDORS
     listed = listed.replace(
         "from demo.vendors.zendesk import Zendesk\n",
         "from demo.vendors.tiny import Tiny\nfrom demo.vendors.zendesk import Zendesk\n",
