@@ -20,9 +20,8 @@ from tap_restspec.extract.passes import Page, signature
 from tap_restspec.http.client import SkippedAnswer
 from tap_restspec.model.spec import NEWEST_FIRST
 from tap_restspec.sync.bookmarks import key_filter, windows
-from tap_restspec.sync.children import child_contexts_here
+from tap_restspec.sync.children import child_contexts
 from tap_restspec.sync.host import UnitHost
-from tap_restspec.sync.share import contexts_here
 
 SAMPLE_SIZE = 100  # records a schema is inferred from; a first page with fewer is thin
 SAMPLE_PAGES = 5  # pages at most: the first and up to four more (each reused by the sync)
@@ -118,13 +117,16 @@ def skipped(stream: UnitHost) -> SkippedAnswer | None:
 
 
 def first_context(stream: UnitHost) -> dict[str, Any] | None:
-    """The context of the run's first unit in this process: its first partition, or the values of
-    the first parent record whose child pass runs here (`share.py`).
+    """The context of the run's first unit, whatever the shard: the first partition, or the values
+    of the first parent record. Every shard samples the same pass, so the shards infer the same
+    schema as one process would (their tables agree, column for column); a shard that does not own
+    that pass reads it for the schema only, and emits none of it (`share.py`).
     """
+    binding = stream.plan.binding
     if stream.parent is not None:
-        return next(child_contexts_here(stream, sample_records(stream.parent)), None)
-    if stream.plan.binding.partitioned:
-        return next(contexts_here(stream), None)
+        return next(child_contexts(stream, sample_records(stream.parent)), None)
+    if binding.partitioned:
+        return next(iter(binding.partitions), None)
     return None
 
 
