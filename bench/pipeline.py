@@ -13,6 +13,9 @@ Jobs (--jobs, default all four), one module each in bench/jobs/:
   streams  N streams at --latency-ms / one stream (tap setting max_parallel); N floor loops
            in parallel / one floor loop, as the reference
   startup  tap-restspec --about / floor.py --help (interpreter and imports)
+  partitions  (only when named) N list partitions and N/5 child passes in one process, at
+           each N of --partitions: peak RSS, time per request and STATE bytes per unit
+           against the smallest N, and a run resumed from a STATE halfway
 
 Every figure is a ratio per pair (subject, then its floor, run back to back), printed as
 median [min..max] over --pairs pairs; wall times likewise. Peak RSS and CPU time of each
@@ -36,14 +39,17 @@ from pathlib import Path
 
 from harness import ROOT, TAP, TARGET_VERSION, job, kill_live, load, machine, mock_api, pg_cluster
 from jobs import load as load_job
-from jobs import startup, streams, tap, target_profile
+from jobs import partitions, startup, streams, tap, target_profile
 
 JOBS = ("tap", "load", "streams", "startup")
+OPTIONAL = ("partitions",)  # run only when named: minutes at 100k partitions
 
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--jobs", nargs="+", choices=JOBS, default=list(JOBS), help="default: all")
+    parser.add_argument(
+        "--jobs", nargs="+", choices=JOBS + OPTIONAL, default=list(JOBS), help="default: all but partitions"
+    )
     parser.add_argument("--pairs", type=int, default=3, help="pairs per figure (default 3)")
     parser.add_argument("--records", type=int, default=200_000, help="tap and load jobs (default 200000)")
     parser.add_argument("--page-size", type=int, default=1000, help="tap and load jobs (default 1000)")
@@ -65,6 +71,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--max-parallel", type=int, nargs="+", default=[4], help="streams job: tap setting(s) (default 4)"
     )
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        nargs="+",
+        default=[1_000, 10_000, 100_000],
+        help="partitions job: sizes (default 1000 10000 100000)",
+    )
+    parser.add_argument("--no-resume", action="store_true", help="partitions job: skip the resumed runs")
     parser.add_argument("--tap", default=TAP, help="the tap executable (default .venv/bin/tap-restspec)")
     parser.add_argument("--profile-target", metavar="SETTING", help="py-spy target-postgres on one load")
     parser.add_argument("--top", type=int, default=25, help="functions to list when profiling")
@@ -105,6 +119,9 @@ def run_jobs(args: argparse.Namespace, workdir: Path) -> None:
     if "startup" in args.jobs:
         with job("Start-up"):
             startup.run(args)
+    if "partitions" in args.jobs:
+        with job("Many partitions in one process"):
+            partitions.run(args, workdir)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from tap_restspec.output.writer import BufferedWriter
 from tap_restspec.sync.host import Plan
 from tap_restspec.sync.runs import StreamRun, TapRun
 from tap_restspec.sync.sample import sampled_records
+from tap_restspec.sync.share import contexts_here
 from tap_restspec.sync.unit import run_unit, unit_records
 
 if TYPE_CHECKING:
@@ -232,9 +233,19 @@ class SpecStream(RESTStream[Any]):
         # every unit, so a stream with 1,500 child passes would send it 1,500 times (contract,
         # "Traffic"). Once a run is enough; a widened schema goes out from the emitter.
         with self._schema_lock:
-            if not self._schema_sent:
+            if not self._schema_sent and not self.plan.elsewhere:  # elsewhere: another shard's
                 super()._write_schema_message()
                 self._schema_sent = True
+
+    def get_context_state(self, context: Context | None) -> dict[Any, Any]:
+        """As the SDK's, but a partition's entry is found in one step, not by a scan of every
+        partition's (`sync.runs.ContextStates`).
+        """
+        if not context:
+            return super().get_context_state(context)
+        with self.run.state_lock:
+            stream_state = super().get_context_state(None)
+            return self.run.states.find(stream_state.setdefault("partitions", []), context)
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every record of one unit (without writing them)."""
@@ -249,7 +260,7 @@ class SpecStream(RESTStream[Any]):
         shared = self.run.shared
         try:
             if context is None and self.binding.partitioned:
-                for partition in self.binding.partitions:
+                for partition in contexts_here(self):
                     yield from unit_records(self, partition, write_messages)
             else:
                 yield from unit_records(self, dict(context) if context else None, write_messages)
@@ -276,7 +287,12 @@ class SpecStream(RESTStream[Any]):
         return self.client.send(prepared, reauth)
 
     def activate_version(self, version: int) -> None:
-        """ACTIVATE_VERSION for each stream map that keeps records: a full table was read whole."""
+        """ACTIVATE_VERSION for each stream map that keeps records: a full table was read whole.
+
+        Its SCHEMA first, if no unit sent it (a child whose parent had no record, a stream with no
+        unit in this shard): a target knows no stream before its SCHEMA.
+        """
+        self._write_schema_message()
         for stream_map in self.stream_maps:
             if not isinstance(stream_map, RemoveRecordTransform):
                 message = ActivateVersionMessage(stream=stream_map.stream_alias, version=version)
@@ -286,7 +302,8 @@ class SpecStream(RESTStream[Any]):
 
     def _infer_schema(self, remembered: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """Infer from the first pages of the run's first window, state applied (the sync reuses them)."""
-        records = sampled_records(self)
+        elsewhere = self.plan.elsewhere and not self.children  # another shard's: nothing to sample
+        records = [] if elsewhere else sampled_records(self)
         schema, parent_fields = record_schema(None, self.spec.content, self.spec.explode, records, remembered)
         self.extractor = Extractor(self.spec.content, self.spec.explode, parent_fields)
         return schema

@@ -4,6 +4,8 @@ the `tap-restspec` entry point (its command line is `cli.py`).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import logging
 import signal
@@ -306,7 +308,20 @@ def main() -> None:
     # frozen out of the collector's walks, saves about 15% of the CPU (bench/README.md).
     gc.set_threshold(100_000, 50, 1000)
     gc.freeze()
+    return_large_blocks()
     run(TapRestSpec)
+
+
+def return_large_blocks() -> None:
+    """Blocks of 1 MB and more taken from and given back to the system (glibc's `mallopt`).
+
+    glibc raises its mmap threshold to the largest block freed so far (up to 32 MB): after the
+    first large STATE (11 MB at 100,000 partitions), later ones and 1 MB pages are carved from
+    the heap, and what is freed there stays, per thread: 50 MB of a 184 MB peak at 100,000
+    partitions (docs/scaling.md). A fixed threshold stops that. Without glibc, nothing is done.
+    """
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD, 1 MB
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ type, as one line each. A secret (a secret setting, an `authKeyN`, anything decl
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from tap_restspec.auth.base import AuthType, AuthValues
 from tap_restspec.config.settings import Settings
 from tap_restspec.config.values import (
     SCHEDULE_NAMES,
+    Partitions,
     check_values,
     expand_partitions,
     is_partition,
@@ -46,7 +48,7 @@ class Binding:
     values: Mapping[str, Any]  # every placeholder value, partitions aside
     host: Template
     partition_names: tuple[str, ...] = ()
-    partitions: tuple[dict[str, Any], ...] = field(default=())
+    partitions: Partitions = field(default_factory=Partitions)  # made when iterated, not held
 
     @property
     def partitioned(self) -> bool:
@@ -73,7 +75,7 @@ def bind(spec: StreamSpec, settings: Settings) -> tuple[Binding | None, list[str
     axes = [name for name in given if name in used and is_partition(spec, name, given[name], secrets)]
     lines.extend(check_values(spec, values, given, axes, used, secrets))
     lines.extend(value_problems(spec, values, given, axes))
-    partitions: tuple[dict[str, Any], ...] = ()
+    partitions = Partitions()
     if axes:
         partitions, problem = expand_partitions(spec, axes, given)
         if problem:
@@ -164,7 +166,7 @@ def _host_problem(
     spec: StreamSpec,
     host: Template,
     values: Mapping[str, Any],
-    partitions: tuple[dict[str, Any], ...],
+    partitions: Partitions,
     base_url: str | None,
     secrets: set[str],
 ) -> str | None:
@@ -174,10 +176,11 @@ def _host_problem(
         return f"{spec.file}: {where}: @{{...}} expressions are not supported in the host"
     if host.names - set(values) or host.names & SCHEDULE_NAMES:
         return None  # a missing value is reported already; a window's value is known only later
-    used = sorted(host.names & {k for p in partitions[:1] for k in p})
-    contexts = {tuple((k, str(p[k])) for k in used) for p in partitions} if used else {()}
-    for context in sorted(contexts)[:MAX_HOST_CHECKS]:
-        filled = {**values, **dict(context)}
+    used = sorted(host.names & set(partitions.names))
+    axes = [sorted({str(v) for v in partitions.values[partitions.names.index(k)]}) for k in used]
+    contexts = itertools.islice(itertools.product(*axes), MAX_HOST_CHECKS)
+    for context in contexts:
+        filled = {**values, **dict(zip(used, context, strict=True))}
         try:
             origin_of(url_base(host, filled, base_url))
         except (TemplateError, UnsafeURL, ValueError) as exc:

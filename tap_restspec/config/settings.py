@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
 from tap_restspec.config.settings_schema import CONFIG_SCHEMA
+from tap_restspec.config.shard import Shard, parse_shard
 from tap_restspec.errors import SettingsError, one_line
 from tap_restspec.expr import dates
 from tap_restspec.http.origin import UnsafeURL, origin_of
@@ -45,6 +46,7 @@ class Settings:
     activate_versions: bool = True
     utc_date_times: bool = False
     base_url: str | None = None
+    shard: Shard | None = None  # this process's share of the work (None: all of it)
 
     @property
     def values(self) -> dict[str, Any]:
@@ -84,6 +86,9 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
     if auth_spec is not None and not isinstance(auth_spec, str):
         lines.append("config: auth_spec: must be the name or type of an authSpec entry")
         auth_spec = None
+    shard, problem = parse_shard(config.get("shard"))
+    if problem:
+        lines.append(problem)
     settings = Settings(
         specs=specs,
         params=params,
@@ -101,6 +106,7 @@ def read_settings(config: Mapping[str, Any]) -> Settings:
         activate_versions=config.get("emit_activate_version_messages", True) is not False,
         utc_date_times=config.get("utc_date_times", False) is True,
         base_url=base_url,
+        shard=shard,
     )
     if config.get("batch_config") is not None:
         lines.append(f"config: batch_config: {NO_BATCH}")

@@ -120,6 +120,13 @@ CONFIG_SCHEMA = th.PropertiesList(
         "or the bundled demo API; next-page links are not rewritten (one to another origin "
         "is refused).",
     ),
+    th.Property(
+        "shard",
+        th.StringType,
+        description='"i/n" (0 <= i < n): read only this process\'s share of n: the partitions (list '
+        "values and parent records) whose stable hash modulo n is i, and of the streams without "
+        "partitions those whose name hashes to i. Each shard keeps its own state.",
+    ),
     *(
         th.Property(name, th.StringType, secret=True, description=SECRET_DESCRIPTIONS[name])
         for name in SECRET_SETTINGS

@@ -7,9 +7,11 @@ secret's value is never shown and a secret is never a partition.
 from __future__ import annotations
 
 import itertools
+import math
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
 
 from tap_restspec.expr.template import as_text, header_value_problem
 from tap_restspec.model.fields import show
@@ -85,25 +87,63 @@ def is_partition(spec: StreamSpec, name: str, value: Any, secrets: set[str]) -> 
     return isinstance(value, list) and name not in secrets and not (declared and declared.is_array)
 
 
+@dataclass(frozen=True)
+class Partitions(Sequence[dict[str, Any]]):
+    """Every combination of the list params' elements, in the order given, made when asked for:
+    100,000 partitions are 100,000 values in the settings, not 100,000 contexts held for the run.
+    """
+
+    names: tuple[str, ...] = ()
+    values: tuple[tuple[Any, ...], ...] = ()  # per name, each value once
+
+    def __len__(self) -> int:
+        return math.prod(len(v) for v in self.values) if self.names else 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self.names:
+            for combination in itertools.product(*self.values):
+                yield dict(zip(self.names, combination, strict=True))
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if not -size <= index < size:
+            raise IndexError("partition index out of range")
+        index %= size
+        picked: list[Any] = []
+        for values in reversed(self.values):  # the last name varies fastest, as in product()
+            index, at = divmod(index, len(values))
+            picked.append(values[at])
+        return dict(zip(self.names, reversed(picked), strict=True))
+
+
 def expand_partitions(
     spec: StreamSpec, axes: list[str], given: Mapping[str, Any]
-) -> tuple[tuple[dict[str, Any], ...], str | None]:
-    """One context per combination of the list params' elements, in the order given."""
+) -> tuple[Partitions, str | None]:
+    """The partitions of the list params `axes`: one per combination of their elements."""
     total = 1
     for name in axes:
         total *= max(1, len(given[name]))
         bad = [v for v in given[name] if isinstance(v, (dict, list)) or v is None or v == ""]
         if bad:
-            return (), (
-                f"{spec.file}: params.{name}: partition values must be strings or numbers, "
-                f"not {show(bad[0])}"
+            return Partitions(), (
+                f"{spec.file}: params.{name}: partition values must be strings or numbers, not {show(bad[0])}"
             )
     if total > MAX_PARTITIONS:
         named = " x ".join(f"params.{name}" for name in axes)
-        return (), f"{spec.file}: {named}: make more than {MAX_PARTITIONS} partitions of stream {spec.name}"
-    contexts = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*(given[n] for n in axes))]
-    unique = list({tuple(sorted((k, str(v)) for k, v in c.items())): c for c in contexts}.values())
-    return tuple(unique), None
+        return Partitions(), (
+            f"{spec.file}: {named}: make more than {MAX_PARTITIONS} partitions of stream {spec.name}"
+        )
+    # Each value once per name (as text: 1 and "1" are one partition), so each combination is once.
+    values = tuple(tuple({str(v): v for v in given[n]}.values()) for n in axes)
+    return Partitions(tuple(axes), values), None
 
 
 def check_values(

@@ -25,6 +25,7 @@ from tap_restspec.expr import dates
 from tap_restspec.extract.window import Window, make_window, slices
 from tap_restspec.model.spec import Schedule
 from tap_restspec.sync.host import UnitHost
+from tap_restspec.sync.share import runs_here
 
 LOGGER = logging.getLogger("tap-restspec")
 WINDOW_KEY = "window_end"
@@ -101,6 +102,8 @@ def stored(stream: UnitHost, context: Mapping[str, Any] | None) -> dict[str, Any
     (it would add an entry per parent record to every STATE message: contract, "Traffic").
     """
     if not stream.plan.spec.incremental and stream.parent is not None:
+        return {}
+    if context and not runs_here(stream, context):  # another shard's unit, sampled here for the schema
         return {}
     with stream.run.state_lock:  # reading adds the partition's entry to the state
         return dict(stream.get_context_state(dict(context) if context else None))

@@ -53,6 +53,17 @@ class Plan:
         """The slice length: the `window_step` setting, else the spec's `singer.windowStep`."""
         return self.settings.window_step or self.binding.spec.window_step
 
+    def owns(self, context: Mapping[str, Any] | None) -> bool:
+        """Whether this process's shard reads the unit `context` (a unit without one: the whole stream)."""
+        shard = self.settings.shard
+        return shard is None or shard.owns(self.name, context)
+
+    @property
+    def elsewhere(self) -> bool:
+        """A stream without partitions that another shard reads: this one emits none of it."""
+        binding = self.binding
+        return not binding.partitioned and binding.spec.parent is None and not self.owns(None)
+
     def values_for(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
         """Placeholder values of one unit: the binding's, with the partition's or parent's values."""
         return {**self.binding.values, **(context or {})}

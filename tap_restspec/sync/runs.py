@@ -9,11 +9,11 @@ engine's functions (`unit.py`, `sample.py`, `children.py`) act on them.
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import msgspec
 from singer_sdk.singerlib import Message, StateMessage
 
+from tap_restspec.config.shard import context_digest
 from tap_restspec.extract.passes import Page
 from tap_restspec.http.pacing import Slots
 from tap_restspec.sync.outcome import Outcome
@@ -28,6 +29,7 @@ from tap_restspec.sync.outcome import Outcome
 LOGGER = logging.getLogger("tap-restspec")
 STATE_EVERY = 1.0  # seconds between two large STATE messages while units complete
 SMALL_STATE = 4096  # bytes: a state this small goes out after every slice
+STATE_BUDGET = 256  # bytes of STATE each completed slice earns, once the state is large
 
 # Queue one unit: a stream (a `host.UnitHost`) and its context. Typed loosely here: the host's
 # Protocol names this module's `StreamRun`, so this module cannot name the host.
@@ -63,31 +65,90 @@ class TapRun:
     submit: Submit | None = None  # the scheduler's queue; None: the SDK's own `sync()` drives
     ahead: Executor | None = None  # fetches each unit's next page while its current one is written
     failures: list[str] = field(default_factory=list)
-    _last_state: Any = None
+    _last_digest: bytes = b""
     _last_time: float = 0.0
     _last_size: int = 0
+    _credit: int = 0  # bytes of STATE the slices completed so far have earned, less those written
 
     def write_state(self, *, force: bool = False) -> None:
         """A STATE message with the whole state, if it changed (taken and written under the lock).
 
-        Once the state is large, at most one a second unless `force`d (a stream's end, the run's
-        end): it holds every partition's and child pass's bookmark, so one STATE per completed
-        unit would make the run's STATE traffic grow with the square of its units (contract,
-        "Traffic"). A small state still goes out after every slice.
+        A small state goes out after every slice. A large one holds every partition's and child
+        pass's bookmark, so one per completed slice would make the run's STATE traffic grow with
+        the square of its units (contract, "Traffic"): unless `force`d (a stream's end, the run's
+        end), it goes out at most once a second, and only once the slices completed since have
+        earned its size at `STATE_BUDGET` bytes each: the traffic is at most `STATE_BUDGET` bytes
+        a slice, and 100,000 partitions get a STATE every few thousand slices.
         """
         with self.state_lock:
+            self._credit += STATE_BUDGET
             now = time.monotonic()
-            if not force and self._last_size > SMALL_STATE and now - self._last_time < STATE_EVERY:
+            large = self._last_size > SMALL_STATE
+            if (
+                not force
+                and large
+                and (now - self._last_time < STATE_EVERY or self._credit < self._last_size)
+            ):
                 return
             state = self.tap.state
-            if state == self._last_state:
+            encoded = msgspec.json.encode(state)  # in C, whole: no thread changes the state meanwhile
+            digest, size = hashlib.sha1(encoded).digest(), len(encoded)
+            del encoded  # 11 MB at 100,000 partitions: not held while the writer encodes the message
+            if digest == self._last_digest:
                 return
-            snapshot = _copy(state)
-            self._last_state = snapshot
-            self._last_time = now
-            message = StateMessage(value=snapshot)
-            self._last_size = len(msgspec.json.encode(snapshot))
-            self.tap.write_message(message)
+            self._last_digest, self._last_time, self._last_size = digest, now, size
+            self._credit = max(0, self._credit - size)
+            self.tap.write_message(LiveState(value=state))
+
+
+class LiveState(StateMessage):
+    """A STATE message of the state as it is, written under the state lock: the SDK's `to_dict`
+    would copy the whole state first (`dataclasses.asdict`), 100,000 partitions' entries a time.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The message as the writer serialises it."""
+        return {"type": "STATE", "value": self.value}
+
+
+class ContextStates:
+    """Each unit's entry in its stream's state `partitions`, found by its context in one step.
+
+    The SDK finds one by comparing the context with every entry of the list: with 100,000
+    partitions, 100,000 comparisons for each of a unit's look-ups. Entries are indexed by the
+    context's stable hash and checked by equality, as the SDK compares them.
+    """
+
+    def __init__(self) -> None:
+        self._list: list[dict[str, Any]] | None = None  # the list indexed, and its length then
+        self._size = 0
+        self._index: dict[int, dict[str, Any]] = {}
+
+    def find(self, partitions: list[dict[str, Any]], context: Mapping[str, Any]) -> dict[str, Any]:
+        """The entry of `context` in `partitions`, added when there is none."""
+        if partitions is not self._list or len(partitions) != self._size:
+            self._reindex(partitions)
+        key = context_digest(context)
+        entry = self._index.get(key)
+        if entry is not None and entry["context"] == context:
+            return entry
+        if entry is not None:  # another context with the same hash, or 1 where this one has "1"
+            found = next((e for e in partitions if isinstance(e, dict) and e.get("context") == context), None)
+            if found is not None:
+                return found
+        entry = {"context": dict(context)}
+        partitions.append(entry)
+        self._index.setdefault(key, entry)
+        self._size += 1
+        return entry
+
+    def _reindex(self, partitions: list[dict[str, Any]]) -> None:
+        self._index = {}
+        for entry in partitions:
+            context = entry.get("context") if isinstance(entry, dict) else None
+            if isinstance(context, dict):
+                self._index.setdefault(context_digest(context), entry)
+        self._list, self._size = partitions, len(partitions)
 
 
 class StreamRun:
@@ -104,7 +165,8 @@ class StreamRun:
         self.sample_records: list[Any] | None = None  # the raw records of every page sampled
         self.kept: list[tuple[Any, Any]] = []  # each sampled page's (request signature, response)
         self.not_after = 0  # records the key filter kept out (one INFO line a run)
-        self.seen_children: dict[str, set[tuple[Any, ...]]] = {}  # child name -> contexts handed on
+        self.states = ContextStates()  # each partition's or child pass's state entry, by context
+        self.seen_children: dict[str, set[int]] = {}  # child name -> hashes of the contexts handed on
         self._warned: set[str] = set()
 
     def warn_once(self, key: str, message: str) -> None:
@@ -127,13 +189,3 @@ class StreamRun:
                     del self.kept[index]
                     return response
         return None
-
-
-def _copy(state: Any) -> Any:
-    """A deep copy of the state; the SDK's own steps may add a key meanwhile, so try again then."""
-    for _ in range(9):
-        try:
-            return copy.deepcopy(state)
-        except RuntimeError:  # "dictionary changed size during iteration"
-            time.sleep(0.001)
-    return copy.deepcopy(state)

@@ -12,6 +12,7 @@ builds its catalog first) makes the sampled ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from tap_restspec.errors import StreamError
@@ -19,7 +20,7 @@ from tap_restspec.extract.passes import Page, signature
 from tap_restspec.http.client import SkippedAnswer
 from tap_restspec.model.spec import NEWEST_FIRST
 from tap_restspec.sync.bookmarks import key_filter, windows
-from tap_restspec.sync.children import child_context
+from tap_restspec.sync.children import child_contexts
 from tap_restspec.sync.host import UnitHost
 
 SAMPLE_SIZE = 100  # records a schema is inferred from; a first page with fewer is thin
@@ -116,27 +117,24 @@ def skipped(stream: UnitHost) -> SkippedAnswer | None:
 
 
 def first_context(stream: UnitHost) -> dict[str, Any] | None:
-    """The context of the run's first unit: the first partition, or the first parent record's values."""
+    """The context of the run's first unit, whatever the shard: the first partition, or the values
+    of the first parent record. Every shard samples the same pass, so the shards infer the same
+    schema as one process would (their tables agree, column for column); a shard that does not own
+    that pass reads it for the schema only, and emits none of it (`share.py`).
+    """
     binding = stream.plan.binding
     if stream.parent is not None:
-        record = first_record(stream.parent)
-        values = child_context(stream, record) if record is not None else None
-        if values is None:
-            return None
-        first = dict(binding.partitions[0]) if binding.partitioned and binding.partitions else {}
-        return {**first, **values}
+        return next(child_contexts(stream, sample_records(stream.parent)), None)
     if binding.partitioned:
-        return dict(binding.partitions[0]) if binding.partitions else None
+        return next(iter(binding.partitions), None)
     return None
 
 
-def first_record(stream: UnitHost) -> dict[str, Any] | None:
-    """The first record of the stream's sample page, with its partition's values."""
+def sample_records(stream: UnitHost) -> Iterator[dict[str, Any]]:
+    """The records of the stream's sample page, with its partition's values."""
     page = sample(stream)
     if page is None:
-        return None
-    record = next(iter(stream.extractor.records(page.raw)), None)
+        return
     context = first_context(stream)
-    if record is not None and context:
-        record = {**{k: v for k, v in context.items()}, **record}
-    return record
+    for record in stream.extractor.records(page.raw):
+        yield {**context, **record} if context else record

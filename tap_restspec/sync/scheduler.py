@@ -8,6 +8,11 @@ window's bookmark moves when its slice is done, and every STATE is written whole
 under one lock. A stream's `ACTIVATE_VERSION` goes out once all of its units (and
 its parent's) are done without error. A failed unit keeps its bookmark; the others
 go on, and the run fails at the end with every error line.
+
+Memory stays flat however many units there are: a top-level stream's partitions are taken one
+at a time as threads come free, never all queued; child units wait in a queue of at most
+`MAX_QUEUED`, beyond which the thread that hands on one more runs the deepest one waiting itself
+(a leaf, usually: the recursion is at most as deep as the family of streams).
 """
 
 from __future__ import annotations
@@ -16,15 +21,20 @@ import heapq
 import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tap_restspec.sync.bookmarks import report_filtered
 from tap_restspec.sync.host import UnitHost
 from tap_restspec.sync.runs import TapRun
+from tap_restspec.sync.share import contexts_here, list_in_state
 
 LOGGER = logging.getLogger("tap-restspec")
+MAX_QUEUED = 1000  # child units waiting at once
+Context = dict[str, Any] | None
+Unit = tuple[UnitHost, Context]
+FED = object()  # after a top-level stream's last unit: every unit of it was handed out
 
 
 class Scheduler:
@@ -35,70 +45,137 @@ class Scheduler:
         self.order = {s.plan.name: i for i, s in enumerate(streams)}
         self.units = max(1, units)
         self.stop = stop
-        self._queue: list[tuple[int, int, int, UnitHost, dict[str, Any] | None]] = []
+        self._depth: dict[str, tuple[int, int]] = {s.plan.name: _depth(s, self.order) for s in streams}
+        self._queues: dict[int, list[tuple[int, int, UnitHost, Context]]] = {}  # depth -> heap
+        self._queued = 0
+        self._tops: Iterator[tuple[UnitHost, Any]] | None = None
+        self._top: Unit | None = None  # the next top-level unit, taken from `_tops`
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._pending: dict[str, int] = {s.plan.name: 0 for s in streams}
-        self._started: set[str] = set()
+        self._started: set[str] = set()  # top-level streams whose every unit was handed out
         self._done: set[str] = set()
         self._running = 0
+        self._workers: list[threading.Thread] = []  # started as work comes, up to `units`
+        self._idle = 0  # workers waiting for a unit
 
-    def submit(self, stream: UnitHost, context: dict[str, Any] | None) -> None:
-        """Queue one unit of `stream`."""
-        depth, root = 0, stream
-        while root.parent is not None:
-            depth, root = depth + 1, root.parent
+    def submit(self, stream: UnitHost, context: Context) -> None:
+        """Queue one child unit of `stream`; past `MAX_QUEUED` waiting, run the deepest one here."""
+        root, depth = self._depth[stream.plan.name]
+        list_in_state(stream, context)
         with self._cond:
             self._pending[stream.plan.name] += 1
-            heapq.heappush(self._queue, (self.order[root.plan.name], depth, next(self._seq), stream, context))
+            heapq.heappush(self._queues.setdefault(depth, []), (root, next(self._seq), stream, context))
+            self._queued += 1
             self._cond.notify()
+            self._grow()
+            if self._queued <= MAX_QUEUED or self.stop.is_set():
+                return
+            unit = self._pop(max(d for d, q in self._queues.items() if q))
+            self._running += 1
+        self._run(unit)
 
     def run(self, tops: Sequence[UnitHost]) -> None:
         """Run every unit of `tops` (and the child units they spawn) until none is left, or a stop."""
-        for stream in tops:
-            self._started.add(stream.plan.name)
-            binding = stream.plan.binding
-            contexts: list[dict[str, Any] | None] = (
-                [dict(p) for p in binding.partitions] if binding.partitioned else [None]
-            )
-            for context in contexts:
-                self.submit(stream, context)
+        self._tops = self._feed(tops)
         with self._cond:
-            self._settle()
-        workers = [
-            threading.Thread(target=self._work, name=f"restspec-{i}", daemon=True)
-            for i in range(min(self.units, max(1, len(self._queue))))
-        ]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
+            self._advance()
+            self._grow()
+        joined = 0
+        while True:
+            with self._cond:  # only a live worker starts another: none is added once all ended
+                if joined == len(self._workers):
+                    return
+                worker = self._workers[joined]
             while worker.is_alive():
                 worker.join(0.2)
+            joined += 1
+
+    def _grow(self) -> None:
+        """One more worker if a unit waits, no worker is idle and fewer than `units` run (under the
+        lock). Threads are started as work comes, not all at once: each reserves its stack and
+        its allocator arena, which a run of one unit under a container's memory limit cannot spare.
+        """
+        if self._idle or len(self._workers) >= self.units or not (self._queued or self._top is not None):
+            return
+        worker = threading.Thread(target=self._work, name=f"restspec-{len(self._workers)}", daemon=True)
+        try:
+            worker.start()
+        except RuntimeError:  # no room for one more thread: those started go on
+            if not self._workers:
+                raise
+            return
+        self._workers.append(worker)
+
+    def _feed(self, tops: Sequence[UnitHost]) -> Iterator[tuple[UnitHost, Any]]:
+        """The top-level units in order, made one at a time; FED after each stream's last."""
+        for stream in tops:
+            for context in contexts_here(stream):
+                yield stream, context
+            yield stream, FED
+
+    def _advance(self) -> None:
+        """Take the next top-level unit from the feed (under the lock); mark streams fed."""
+        while self._top is None and self._tops is not None:
+            item = next(self._tops, None)
+            if item is None:
+                self._tops = None
+            elif item[1] is FED:
+                self._started.add(item[0].plan.name)
+                self._settle()
+            else:
+                list_in_state(*item)
+                self._pending[item[0].plan.name] += 1
+                self._top = item
+
+    def _take(self) -> Unit | None:
+        """The next unit by (root stream, depth, arrival), or None (under the lock)."""
+        best = min((q[0][0], d) for d, q in self._queues.items() if q) if self._queued else None
+        top = self._top
+        if top is not None and (best is None or (self._depth[top[0].plan.name][0], 0) < best):
+            self._top = None
+            self._advance()
+            return top
+        return self._pop(best[1]) if best is not None else None
+
+    def _pop(self, depth: int) -> Unit:
+        _, _, stream, context = heapq.heappop(self._queues[depth])
+        self._queued -= 1
+        return stream, context
 
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and self._running and not self.stop.is_set():
+                unit = self._take()
+                self._idle += 1
+                while unit is None and self._running and not self.stop.is_set():
                     self._cond.wait(0.2)
-                if self.stop.is_set() or not self._queue:
+                    unit = self._take()
+                self._idle -= 1
+                if self.stop.is_set() or unit is None:
                     self._cond.notify_all()
                     return
-                _, _, _, stream, context = heapq.heappop(self._queue)
                 self._running += 1
-            try:
-                stream.sync(context)
-            except Exception as exc:  # the SDK's own steps around our record loop
-                stream.run.outcome.failed = True
-                if not self.stop.is_set():
-                    name = stream.plan.name
-                    LOGGER.exception("Stream %s: unexpected error", name)
-                    stream.run.shared.failures.append(f"stream {name}: {type(exc).__name__}: {exc}")
-            finally:
-                with self._cond:
-                    self._running -= 1
-                    self._pending[stream.plan.name] -= 1
-                    self._settle()
-                    self._cond.notify_all()
+                self._grow()
+            self._run(unit)
+
+    def _run(self, unit: Unit) -> None:
+        """One unit, counted as running (by the caller, under the lock) until it ends."""
+        stream, context = unit
+        try:
+            stream.sync(context)
+        except Exception as exc:  # the SDK's own steps around our record loop
+            stream.run.outcome.failed = True
+            if not self.stop.is_set():
+                name = stream.plan.name
+                LOGGER.exception("Stream %s: unexpected error", name)
+                stream.run.shared.failures.append(f"stream {name}: {type(exc).__name__}: {exc}")
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._pending[stream.plan.name] -= 1
+                self._settle()
+                self._cond.notify_all()
 
     def _settle(self) -> None:
         """Finish every started stream whose units (and its parent's) are all done."""
@@ -121,6 +198,14 @@ class Scheduler:
                 finish_stream(stream, self.stop.is_set())
 
 
+def _depth(stream: UnitHost, order: dict[str, int]) -> tuple[int, int]:
+    """The stream's root's place among the streams, and how many parents up the root is."""
+    depth, root = 0, stream
+    while root.parent is not None:
+        depth, root = depth + 1, root.parent
+    return order[root.plan.name], depth
+
+
 def finish_stream(stream: UnitHost, stopped: bool) -> None:
     """A stream all of whose units are done: its ACTIVATE_VERSION (a full table read whole), its state.
 
@@ -140,6 +225,7 @@ def finish_stream(stream: UnitHost, stopped: bool) -> None:
         stream.selected
         and stream.replication_method == "FULL_TABLE"
         and stream.plan.settings.activate_versions
+        and not stream.plan.elsewhere  # a parent read here only for its children
     )
     if versioned and outcome.complete:
         stream.activate_version(run.version)
@@ -171,6 +257,13 @@ def run_all(
     for stream in streams:
         if not (stream.selected or stream.has_selected_descendents):
             LOGGER.info("Skipping deselected stream '%s'.", stream.plan.name)
+        elif stream.plan.elsewhere and not stream.has_selected_descendents:
+            tops.remove(stream)
+            LOGGER.info(
+                "Skipping stream '%s': another shard reads it (shard %s).",
+                stream.plan.name,
+                stream.plan.settings.shard,
+            )
     try:
         scheduler.run(tops)
     finally:

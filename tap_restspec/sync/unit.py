@@ -77,7 +77,8 @@ def run_unit(
     plan = stream.plan
     spec = plan.spec
     run = stream.run
-    selected = stream.selected and write_messages
+    owned = plan.owns(context)  # another shard's unit is read only for its child passes
+    selected = stream.selected and write_messages and (owned or spec.incremental)
     state_context = dict(context) if context else None
     values = plan.values_for(context)
     added = {k: as_text(v) for k, v in (context or {}).items()}
@@ -89,7 +90,7 @@ def run_unit(
     children = bool(stream.children)
     limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
     counted = 0
-    emit = stream.emitter.emit if selected else None
+    emit = stream.emitter.emit if selected and owned else None
     with stream.get_record_counter() as counter, stream.get_http_request_counter() as http:
         counter.with_context(state_context)
         http.with_context(state_context)
@@ -122,8 +123,8 @@ def run_unit(
                 for record in records:
                     if emit is not None:
                         emit(record, extracted_at, fitted=True)
-                        if tracker is not None:
-                            tracker.offer(record.get(tracker.key))
+                    if tracker is not None:
+                        tracker.offer(record.get(tracker.key))
                     if children:
                         offer_children(stream, record)
                     count += 1

@@ -10,8 +10,11 @@ scheduled runs, with the demo API's data changed in between through its admin en
 
 * every run succeeds, and its three shard steps overlap in time;
 * after each run, the rows not marked deleted, over the shards' schemas, hold exactly the
-  demo's keys, for every stream (until the tap reads its `shard` setting every shard
-  reads everything; once it does, each shard holds its share);
+  demo's keys, for every stream;
+* each record was read by exactly one shard: no key is in two shards' tables, a stream
+  without partitions has a table in one shard's schema only (its owner's: the others send
+  nothing of it), each child pass (a campaign's email activity) was asked for by one
+  shard, and the parent (the campaigns) by every shard, for its children;
 * each shard keeps its own state ID in Meltano's state, and resumes from it: the second
   run asks for no window from `start_date`.
 """
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -111,12 +115,14 @@ def shard_tables(pg: Any, stream: str) -> list[str]:
 
 def loaded_keys(pg: Any, stream: str) -> dict[str, list[tuple[str, ...]]]:
     """The keys of a stream's rows not marked deleted, per shard table."""
-    return {
-        table: [
-            tuple(r) for r in pg.psql(f"SELECT {KEYS[stream]} FROM {table} WHERE _sdc_deleted_at IS NULL")
-        ]
-        for table in shard_tables(pg, stream)
-    }
+    keys = {}
+    for table in shard_tables(pg, stream):
+        try:
+            rows = pg.psql(f"SELECT {KEYS[stream]} FROM {table} WHERE _sdc_deleted_at IS NULL")
+        except subprocess.CalledProcessError as exc:  # say why: psql's own line
+            raise AssertionError(f"{table}: {exc.stderr.strip()}") from None
+        keys[table] = [tuple(r) for r in rows]
+    return keys
 
 
 def assert_tables_hold_the_demo_keys(pg: Any, api: Any, run: str) -> dict[str, list[int]]:
@@ -132,6 +138,33 @@ def assert_tables_hold_the_demo_keys(pg: Any, api: Any, run: str) -> dict[str, l
         )
         rows[stream] = [len(table_keys) for table_keys in loaded.values()]
     return rows
+
+
+def assert_each_record_read_by_one_shard(pg: Any, api: Any, run: str) -> None:
+    """No key in two shards' tables; a stream without partitions in one shard's schema only;
+    each child pass asked for by one shard, the parent by every shard."""
+    for stream in KEYS:
+        tables = shard_tables(pg, stream)
+        if stream != "mailchimp_campaign_email_activity":  # no partitions: one shard reads it
+            assert len(tables) == 1, f"after {run}: {stream} has a table in {tables}"
+        seen: dict[tuple[str, ...], str] = {}
+        for table in tables:
+            for key in pg.psql(f"SELECT {KEYS[stream]} FROM {table}"):
+                other = seen.setdefault(tuple(key), table)
+                assert other == table, f"after {run}: {stream} key {key} in {other} and {table}"
+    # Meltano discovers before each run (use_cached_catalog: false): each shard's discovery samples
+    # the campaigns' first page and the first campaign's pass (every shard the same pass, so that
+    # they infer one schema); the run, its schema in the catalog, asks only for its own passes.
+    requests = admin(api, "GET", "requests")
+    passes = Counter(r["path"] for r in requests if r["path"].endswith("/email-activity"))
+    campaigns = {c["id"] for c in admin(api, "GET", "data/mailchimp_campaigns")}
+    assert set(passes) == {f"/3.0/reports/{c}/email-activity" for c in campaigns}
+    counts = sorted(passes.values())
+    assert counts == [1] * (len(counts) - 1) + [SHARDS + 1], f"{run}: child passes asked for {passes}"
+    first_pages = [
+        r for r in requests if r["path"] == "/3.0/campaigns" and r["params"].get("offset", ["0"]) == ["0"]
+    ]
+    assert len(first_pages) == 2 * SHARDS, f"{run}: the campaigns' first page, {len(first_pages)} times"
 
 
 def bookmarks(state: dict[str, Any]) -> dict[str, datetime]:
@@ -217,15 +250,17 @@ def test_two_scheduled_runs_load_every_shard_into_postgres(meltano_project, pg, 
     meltano, api = meltano_project, demo_api
 
     # ------------------------------------------------------------ 1. first scheduled run
+    admin(api, "DELETE", "requests")  # the session's demo API: earlier tests' requests
     first = scheduled_run(meltano, dagster_env, "run1")
     assert_shards_ran_at_once(first, "run 1")
     rows1 = assert_tables_hold_the_demo_keys(pg, api, "run 1")
+    assert_each_record_read_by_one_shard(pg, api, "run 1")
 
     listed = meltano("state", "list").stdout
     assert all(state_id in listed for state_id in STATE_IDS), listed
     marks1 = {state_id: bookmarks(meltano.state(state_id)) for state_id in STATE_IDS}
-    for stream in WINDOWED:  # each windowed stream is bookmarked by the shard(s) that read it
-        assert any(stream in marks for marks in marks1.values()), marks1
+    for stream in WINDOWED:  # each windowed stream is bookmarked by the one shard that read it
+        assert sum(stream in marks for marks in marks1.values()) == 1, marks1
 
     # ------------------------------------------------------------ 2. the data changes
     time.sleep(1.5)  # windows are sent to the second: change the data after the first one's end
@@ -239,6 +274,7 @@ def test_two_scheduled_runs_load_every_shard_into_postgres(meltano_project, pg, 
     second = scheduled_run(meltano, dagster_env, "run2")
     assert_shards_ran_at_once(second, "run 2")
     rows2 = assert_tables_hold_the_demo_keys(pg, api, "run 2")
+    assert_each_record_read_by_one_shard(pg, api, "run 2")
     marked = {
         row[0]
         for table in shard_tables(pg, "mailchimp_campaigns")
