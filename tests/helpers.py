@@ -201,6 +201,32 @@ def run_cli(
     return Cli(done.returncode, done.stdout, done.stderr)
 
 
+def start_tap(cwd: Path, config: dict[str, Any], stderr: int = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    """`tap-restspec --config config.json` started in `cwd` (the config written there), stdout piped."""
+    (cwd / "config.json").write_text(json.dumps(config))
+    return subprocess.Popen(
+        [TAP_BIN, "--config", "config.json"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def token_pages(pages: list[list[dict[str, Any]]]) -> Callable[[Request], Reply]:
+    """A CONTINUATION_TOKEN API (`TOKEN_PAGING`) serving `pages` (lists of records) in order."""
+
+    def api(seen: Request) -> Reply:
+        index = int(seen.q("cursor") or 0)
+        more = index + 1 < len(pages)
+        return Reply(body={"items": pages[index], "next": str(index + 1) if more else None})
+
+    return api
+
+
+TOKEN_PAGING = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
+
+
 def write_spec(directory: Path, name: str, document: dict[str, Any]) -> str:
     """Write a spec file and return its path as a string."""
     path = directory / name

@@ -8,10 +8,7 @@ token reaches stdout or stderr, in any encoding.
 from __future__ import annotations
 
 import base64
-import json
-import os
 import signal
-import subprocess
 import time
 import uuid
 from typing import Any
@@ -19,7 +16,7 @@ from urllib.parse import parse_qsl, quote, quote_plus
 
 import pytest
 
-from tests.helpers import TAP_BIN, Cli, Reply, Seen, Server, run_cli, source_spec, write_spec
+from tests.helpers import Cli, Reply, Seen, Server, run_cli, source_spec, start_tap, write_spec
 
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}
 OFFSET = {"type": "OFFSET", "limitName": "limit", "limitValue": 2, "offSetName": "offset"}
@@ -389,14 +386,7 @@ def test_sigterm_stops_a_client_credentials_token_wait_within_a_second(tmp_path)
     with Server(api) as server:
         spec = write(tmp_path, server.url, client_entry())
         config = client_settings(spec, "c", unique("s"), max_retries=3, max_retry_wait=120)
-        (tmp_path / "config.json").write_text(json.dumps(config))
-        process = subprocess.Popen(
-            [TAP_BIN, "--config", "config.json"],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
+        process = start_tap(tmp_path, config)
         try:
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not server.seen:

@@ -5,13 +5,11 @@ cut; a cut or failed read deletes nothing and never moves a bookmark past what i
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import threading
 import time
 
-from tests.helpers import TAP_BIN, Reply, SpecRunner, source_spec
+from tests.helpers import Reply, SpecRunner, source_spec, start_tap
 
 TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
 WINDOW = {"scheduleStartParamName": "since", "scheduleEndParamName": "until"}
@@ -187,16 +185,7 @@ def test_sigterm_during_a_full_table_read_deletes_nothing(serve, tmp_path):
 
     server = serve(api)
     runner = SpecRunner(tmp_path)
-    (tmp_path / "config.json").write_text(
-        json.dumps(runner.config(full_table(server.url), "items.json", FAST))
-    )
-    process = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    process = start_tap(tmp_path, runner.config(full_table(server.url), "items.json", FAST))
     try:
         deadline = time.monotonic() + 5
         while len(server.seen) < 2 and time.monotonic() < deadline:

@@ -29,7 +29,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.helpers import TAP_BIN, Cli, Reply, Seen, Server, SpecRunner, run_cli, source_spec
+from tests.helpers import TAP_BIN, Cli, Reply, Seen, Server, SpecRunner, run_cli, source_spec, start_tap
 
 SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}}}
 FAST = {"request_timeout": 2, "max_retries": 0, "max_retry_wait": 2}
@@ -658,14 +658,7 @@ def test_a_signal_stops_the_run_with_the_state_of_completed_work(serve, tmp_path
     config = runner.config(
         doc, "items.json", {"start_date": DAYS[0], "end_date": DAYS[-1], **FAST, "request_timeout": 10}
     )
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    process = start_tap(tmp_path, config)
     try:
         lines: list[str] = []
         assert process.stdout is not None

@@ -14,21 +14,10 @@ import json
 
 from tap_restspec.sync.sample import SAMPLE_SIZE
 from tests.cli.test_hostile_servers import FAST, fails_with, logged
-from tests.helpers import Reply, source_spec
+from tests.helpers import TOKEN_PAGING, Reply, source_spec, token_pages
 
-TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
 ANY = {"type": ["object", "array", "string", "number", "boolean", "null"]}
 
-
-def paged(pages):
-    """A token-paged API serving `pages` (lists of records) in order."""
-
-    def api(seen):
-        index = int(seen.q("cursor") or 0)
-        more = index + 1 < len(pages)
-        return Reply(body={"items": pages[index], "next": str(index + 1) if more else None})
-
-    return api
 
 
 FILLER = 1000  # ids of the records that fill a first page
@@ -49,7 +38,8 @@ def own(records):
 
 
 def spec(url, **singer):
-    return source_spec(url, pagination=TOKEN, singer={"name": "items", "primaryKeys": ["id"], **singer})
+    singer = {"name": "items", "primaryKeys": ["id"], **singer}
+    return source_spec(url, pagination=TOKEN_PAGING, singer=singer)
 
 
 def schemas(result):
@@ -71,7 +61,7 @@ def test_date_times_and_dates_get_their_format_and_every_number_is_a_number(serv
         {"id": 1, "at": "2024-01-01T10:00:00Z", "day": "2024-02-29", "n": 10, "note": "2024-01-01"},
         {"id": 2, "at": "2024-03-01T10:00:00.123456+05:30", "day": None, "n": 3, "note": "soon"},
     ]
-    result = run_spec.cli(spec(serve(paged([page])).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages([page])).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     (first,) = schemas(result)
     assert first["at"] == {"type": ["string", "null"], "format": "date-time"}
@@ -83,7 +73,7 @@ def test_date_times_and_dates_get_their_format_and_every_number_is_a_number(serv
 
 def test_ten_then_ten_and_a_half_needs_no_widening(serve, run_spec):
     pages = [[{"id": 1, "n": 10}], [{"id": 2, "n": 10.5}]]
-    result = run_spec.cli(spec(serve(paged(pages)).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(pages)).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert sequence(result) == [("SCHEMA", None), ("RECORD", 1), ("RECORD", 2)]
     assert result.records()[1]["n"] == 10.5
@@ -94,7 +84,7 @@ def test_values_seen_only_as_null_or_in_empty_arrays_are_typed_so_that_any_later
         [{"id": 1, "owner": None, "tags": [], "who": None}],
         [{"id": 2, "owner": {"name": "Ann"}, "tags": [{"k": 1}, "x"], "who": "Bob"}],
     ]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert sequence(result) == [("SCHEMA", None), ("RECORD", 1), ("RECORD", 2)]  # nothing to widen
     (first,) = schemas(result)
@@ -106,7 +96,7 @@ def test_values_seen_only_as_null_or_in_empty_arrays_are_typed_so_that_any_later
 
 def test_a_property_new_on_page_two_is_typed_by_the_whole_page(serve, run_spec):
     pages = [[{"id": 1}], [{"id": 2, "plan": None}, {"id": 3, "plan": "pro"}, {"id": 4, "seen": None}]]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert sequence(result) == [
         ("SCHEMA", None),
@@ -121,7 +111,7 @@ def test_a_property_new_on_page_two_is_typed_by_the_whole_page(serve, run_spec):
 
 def test_a_string_field_that_later_holds_a_number_stops_the_stream_with_one_line(serve, run_spec):
     pages = [[{"id": 1, "code": "A7"}], [{"id": 2, "code": 7}]]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     line = fails_with(result, "stream items: field 'code' was typed string and now string|number: ")
     assert "target-postgres would store those values as text in the text column" in line
     assert "so the stream stops: declare the field's type in the spec's custom schema" in line
@@ -131,7 +121,7 @@ def test_a_string_field_that_later_holds_a_number_stops_the_stream_with_one_line
 
 def test_a_string_field_that_later_holds_an_object_or_a_boolean_stops_too(serve, run_spec):
     pages = [[{"id": 1, "a": "x", "b": "y"}], [{"id": 2, "a": {"k": 1}, "b": True}]]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     line = fails_with(result, "stream items: field 'a' was typed string and now any: ")
     assert "field 'b' was typed string and now string|boolean" in line
     assert own(result.records()) == [{"id": 1, "a": "x", "b": "y"}]
@@ -139,7 +129,7 @@ def test_a_string_field_that_later_holds_an_object_or_a_boolean_stops_too(serve,
 
 def test_a_number_field_that_later_holds_a_string_widens_with_one_warning(serve, run_spec):
     pages = [[{"id": 1, "n": 1}], [{"id": 2, "n": "two"}], [{"id": 3, "n": "three"}]]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     (warning,) = logged(result, "WARNING", "field 'n'")
     assert (
@@ -161,7 +151,7 @@ def test_a_number_field_that_later_holds_a_string_widens_with_one_warning(serve,
 
 def test_a_date_time_that_stops_being_one_loses_its_format_with_one_warning(serve, run_spec):
     pages = [[{"id": 1, "at": "2024-01-01T10:00:00Z"}], [{"id": 2, "at": "2024-01-01T10:00:00.1234567Z"}]]
-    result = run_spec.cli(spec(serve(paged(sampled_alone(pages))).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(sampled_alone(pages))).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     (warning,) = logged(result, "WARNING", "field 'at'")
     assert "was typed string:date-time and now string: target-postgres keeps the timestamp column" in warning
@@ -172,7 +162,7 @@ def test_a_date_time_that_stops_being_one_loses_its_format_with_one_warning(serv
 
 def test_a_change_inside_an_object_widens_without_a_word(serve, run_spec):
     pages = [[{"id": 1, "o": {"x": 1}}], [{"id": 2, "o": {"x": "one", "y": None}}]]
-    result = run_spec.cli(spec(serve(paged(pages)).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages(pages)).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert not logged(result, "WARNING")
     assert schemas(result)[-1]["o"]["properties"]["x"] == {"type": ["string", "number", "null"]}
@@ -199,7 +189,7 @@ def test_a_key_typed_before_the_sample_showed_it_warns_when_it_holds_numbers(ser
 
 def test_the_types_sent_are_remembered_and_the_next_run_starts_from_them(serve, run_spec):
     pages = [[{"id": 1, "name": "a", "owner": None}]]
-    api = serve(lambda seen: paged(pages)(seen))
+    api = serve(lambda seen: token_pages(pages)(seen))
     first = run_spec.cli(spec(api.url), **FAST)
     assert first.code == 0, first.stderr[-2000:]
     state = [m["value"] for m in first.messages() if m["type"] == "STATE"][-1]
@@ -222,7 +212,7 @@ def test_the_types_sent_are_remembered_and_the_next_run_starts_from_them(serve, 
 
 
 def test_a_catalog_from_discover_starts_from_the_remembered_types_too(serve, run_spec, tmp_path):
-    api = serve(paged([[{"id": 1, "name": None}]]))
+    api = serve(token_pages([[{"id": 1, "name": None}]]))
     document = spec(api.url)
     discovered = run_spec.cli(document, "--discover", **FAST)
     catalog = json.loads(discovered.stdout)
@@ -242,7 +232,7 @@ def test_a_catalog_from_discover_starts_from_the_remembered_types_too(serve, run
 def test_a_key_a_discover_sample_did_not_show_keeps_its_remembered_date_time(serve, run_spec, tmp_path):
     # scripts/demo's second run: the first parent's child pass is empty when --discover samples,
     # so the catalog types the key `at` as a plain string; the table has a timestamp column
-    api = serve(paged([[{"id": 1, "at": "2024-01-02T03:04:05Z"}]]))
+    api = serve(token_pages([[{"id": 1, "at": "2024-01-02T03:04:05Z"}]]))
     document = spec(api.url, primaryKeys=["id", "at"])
     catalog = {
         "streams": [

@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from tests.cli.test_hostile_servers import FAST, fails_with, logged, states
-from tests.helpers import TAP_BIN, Reply, source_spec
+from tests.helpers import TAP_BIN, Reply, source_spec, start_tap
 
 OFFSET = {"type": "OFFSET", "limitName": "limit", "limitValue": 2, "offSetName": "offset"}
 
@@ -204,14 +204,7 @@ def test_a_run_killed_mid_stream_resumes_after_the_last_page_written(serve, tmp_
     document = spec(server.url, since=True, recordOrder="oldest_first")
     (tmp_path / "items.json").write_text(json.dumps(document))
     config = {"specs": ["items.json"], **FAST, "request_timeout": 10}
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    tap = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    tap = start_tap(tmp_path, config, stderr=subprocess.DEVNULL)
     assert tap.stdout is not None
     written, state = [], None
     for raw in tap.stdout:

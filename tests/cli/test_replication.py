@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import threading
 import time
 
-from tests.helpers import TAP_BIN, Reply, run_cli, run_partial, run_tap, source_spec, write_spec
+from tests.helpers import Reply, run_cli, run_partial, run_tap, source_spec, start_tap, write_spec
 
 ITEMS = [{"id": i} for i in range(5)]
 OFFSET = {"type": "OFFSET", "limitName": "limit", "limitValue": 2, "offSetName": "offset"}
@@ -182,14 +181,7 @@ def test_a_killed_stepped_run_resumes_at_the_next_slice(serve, tmp_path):
         "start_date": "2024-01-01T00:00:00Z",
         "end_date": "2024-01-11T00:00:00Z",
     }
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    tap = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    tap = start_tap(tmp_path, config, stderr=subprocess.DEVNULL)
     assert tap.stdout is not None
     state = None
     for raw in tap.stdout:

@@ -8,24 +8,12 @@ import json
 
 from tap_restspec.sync.sample import SAMPLE_PAGES, SAMPLE_SIZE
 from tests.cli.test_hostile_servers import FAST
-from tests.helpers import Reply, source_spec
-
-TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
-
-
-def paged(pages):
-    """A token-paged API serving `pages` (lists of records) in order."""
-
-    def api(seen):
-        index = int(seen.q("cursor") or 0)
-        more = index + 1 < len(pages)
-        return Reply(body={"items": pages[index], "next": str(index + 1) if more else None})
-
-    return api
+from tests.helpers import TOKEN_PAGING, Reply, source_spec, token_pages
 
 
 def spec(url, **attributes):
-    return source_spec(url, pagination=TOKEN, singer={"name": "items", "primaryKeys": ["id"]}, **attributes)
+    singer = {"name": "items", "primaryKeys": ["id"]}
+    return source_spec(url, pagination=TOKEN_PAGING, singer=singer, **attributes)
 
 
 def asked(server):
@@ -40,7 +28,7 @@ PAGES = [
 
 
 def test_a_field_only_a_later_page_shows_is_typed_from_the_start(serve, run_spec):
-    server = serve(paged(PAGES))
+    server = serve(token_pages(PAGES))
     result = run_spec.cli(spec(server.url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     schemas = [m for m in result.messages() if m["type"] == "SCHEMA"]
@@ -54,7 +42,7 @@ def test_a_field_only_a_later_page_shows_is_typed_from_the_start(serve, run_spec
 
 
 def test_the_sync_makes_the_requests_a_run_without_a_sample_makes(serve, run_spec):
-    server = serve(paged(PAGES))
+    server = serve(token_pages(PAGES))
     custom = {"type": "object", "properties": {"id": {"type": "integer"}}}
     unsampled = run_spec.cli(spec(server.url, schema=custom), **FAST)  # a custom schema: no sample
     assert unsampled.code == 0, unsampled.stderr[-2000:]
@@ -67,7 +55,7 @@ def test_the_sync_makes_the_requests_a_run_without_a_sample_makes(serve, run_spe
 
 
 def test_discover_makes_the_sampled_requests(serve, run_spec):
-    server = serve(paged(PAGES))
+    server = serve(token_pages(PAGES))
     result = run_spec.cli(spec(server.url), "--discover", **FAST)
     assert result.code == 0, result.stderr[-2000:]
     (stream,) = json.loads(result.stdout)["streams"]
@@ -77,7 +65,7 @@ def test_discover_makes_the_sampled_requests(serve, run_spec):
 
 def test_the_sample_reads_at_most_a_few_pages(serve, run_spec):
     pages = [[{"id": i, f"only_{i}": True}] for i in range(1, 9)]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     result = run_spec.cli(spec(server.url), "--discover", **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert len(server.seen) == SAMPLE_PAGES == 5
@@ -87,7 +75,7 @@ def test_the_sample_reads_at_most_a_few_pages(serve, run_spec):
 
 def test_a_first_page_that_is_not_thin_is_the_whole_sample(serve, run_spec):
     pages = [[{"id": i} for i in range(SAMPLE_SIZE)], [{"id": 1000, "later": 1}]]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     result = run_spec.cli(spec(server.url), "--discover", **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert len(server.seen) == 1
@@ -98,7 +86,7 @@ def test_a_later_page_that_fails_is_left_to_the_sync_to_report(serve, run_spec):
     def api(seen):
         if seen.q("cursor") == "1":
             return Reply(status=400, body={"error": "bad cursor"})
-        return paged(PAGES)(seen)
+        return token_pages(PAGES)(seen)
 
     server = serve(api)
     result = run_spec.cli(spec(server.url), **FAST)

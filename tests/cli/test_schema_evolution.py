@@ -7,21 +7,10 @@ import json
 from jsonschema import Draft7Validator
 
 from tap_restspec.sync.sample import SAMPLE_SIZE
-from tests.helpers import ROOT, Reply, run_cli, run_tap, source_spec, write_spec
+from tests.helpers import ROOT, TOKEN_PAGING, Reply, run_cli, run_tap, source_spec, token_pages, write_spec
 
 SCHEDULE = {"scheduleStartParamName": "since", "scheduleEndParamName": "before"}
-TOKEN = {"type": "CONTINUATION_TOKEN", "continuationTokenPath": "$.next", "parameterName": "cursor"}
 
-
-def paged(pages):
-    """A token-paged API serving `pages` (lists of records) in order."""
-
-    def api(seen):
-        index = int(seen.q("cursor") or 0)
-        more = index + 1 < len(pages)
-        return Reply(body={"items": pages[index], "next": str(index + 1) if more else None})
-
-    return api
 
 
 def sampled_alone(pages):
@@ -122,10 +111,13 @@ def test_an_explode_with_no_child_in_the_sample_still_lists_the_child_keys(serve
         [{"email_id": "e1", "activity": []}],
         [{"email_id": "e2", "activity": [{"action": "open", "timestamp": "t"}]}],
     ]
-    server = serve(lambda seen: paged(pages)(seen))
+    server = serve(lambda seen: token_pages(pages)(seen))
     document = {
         **source_spec(
-            server.url, content="$.emails", pagination=TOKEN, explodeEntityPath={"path": "$.emails.activity"}
+            server.url,
+            content="$.emails",
+            pagination=TOKEN_PAGING,
+            explodeEntityPath={"path": "$.emails.activity"},
         ),
         "singer": {"name": "activity", "primaryKeys": ["email_id", "action", "timestamp"]},
     }
@@ -147,9 +139,9 @@ def test_a_field_first_seen_on_page_two_widens_the_schema_before_its_record(serv
         [{"id": 4, "n": 2.5}],
         [{"id": 5, "n": "three", "plan": None}],
     ]
-    server = serve(paged(sampled_alone(pages)))
+    server = serve(token_pages(sampled_alone(pages)))
     document = {
-        **source_spec(server.url, pagination=TOKEN),
+        **source_spec(server.url, pagination=TOKEN_PAGING),
         "singer": {"name": "items", "primaryKeys": ["id"]},
     }
     run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
@@ -178,9 +170,9 @@ def test_a_field_first_seen_on_page_two_widens_the_schema_before_its_record(serv
 
 def test_a_catalog_schema_is_the_start_and_still_evolves(serve, tmp_path):
     pages = [[{"id": 1}], [{"id": 2, "extra": True}]]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     document = {
-        **source_spec(server.url, pagination=TOKEN),
+        **source_spec(server.url, pagination=TOKEN_PAGING),
         "singer": {"name": "items", "primaryKeys": ["id"]},
     }
     path = write_spec(tmp_path, "items.json", document)
@@ -200,10 +192,10 @@ def test_a_catalog_schema_is_the_start_and_still_evolves(serve, tmp_path):
 
 def test_a_custom_schema_never_changes_and_names_what_it_leaves_out_once(serve, tmp_path):
     pages = [[{"id": 1, "x": 1}], [{"id": 2, "x": 2, "y": 3}]]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     schema = {"type": "object", "properties": {"id": {"type": "integer"}}}
     document = {
-        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        **source_spec(server.url, pagination=TOKEN_PAGING, schema=schema),
         "singer": {"name": "items", "primaryKeys": ["id"]},
     }
     result = run_cli(tmp_path, {"specs": [write_spec(tmp_path, "items.json", document)]})
@@ -228,10 +220,10 @@ def test_a_big_integer_stays_exact_and_is_typed_a_number(serve, tmp_path):
 
 def test_a_record_of_another_type_than_the_custom_schema_says_is_an_error_never_sent(serve, tmp_path):
     pages = [[{"id": 1, "n": 1}], [{"id": 2, "n": "two"}]]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     schema = {"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": ["integer", "null"]}}}
     document = {
-        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        **source_spec(server.url, pagination=TOKEN_PAGING, schema=schema),
         "singer": {"name": "items", "primaryKeys": ["id"]},
     }
     result = run_cli(tmp_path, {"specs": [write_spec(tmp_path, "items.json", document)]})
@@ -255,8 +247,8 @@ def schema_count(run, stream="items"):
 
 def test_a_page_of_a_thousand_new_keys_sends_one_schema_after_the_first(serve, tmp_path):
     page = [{"id": i, f"k{i}": i} for i in range(1000)]  # the sample holds the first 100
-    server = serve(paged([page]))
-    document = {**source_spec(server.url, pagination=TOKEN), "singer": KEYED}
+    server = serve(token_pages([page]))
+    document = {**source_spec(server.url, pagination=TOKEN_PAGING), "singer": KEYED}
     run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
     assert schema_count(run) == 2
     assert run.records() == page
@@ -265,8 +257,8 @@ def test_a_page_of_a_thousand_new_keys_sends_one_schema_after_the_first(serve, t
 
 def test_ten_pages_of_new_keys_send_at_most_one_schema_a_page(serve, tmp_path):
     pages = [[{"id": p * 100 + i, f"k{p}_{i}": i} for i in range(100)] for p in range(10)]
-    server = serve(paged(pages))
-    document = {**source_spec(server.url, pagination=TOKEN), "singer": KEYED}
+    server = serve(token_pages(pages))
+    document = {**source_spec(server.url, pagination=TOKEN_PAGING), "singer": KEYED}
     run = run_tap({"specs": [write_spec(tmp_path, "items.json", document)]})
     assert schema_count(run) == 10  # the first page's (from the sample), then one for each later page
     assert len(run.records()) == 1000
@@ -287,9 +279,9 @@ def test_a_custom_schema_admits_null_except_where_required(serve, tmp_path):
         },
     }
     pages = [[{"id": 1, "email": None, "org": None}, {"id": 2, "email": "a@b.c", "org": {"name": None}}]]
-    server = serve(paged(pages))
+    server = serve(token_pages(pages))
     document = {
-        **source_spec(server.url, pagination=TOKEN, schema=schema),
+        **source_spec(server.url, pagination=TOKEN_PAGING, schema=schema),
         "singer": {"name": "items", "primaryKeys": ["id"]},
     }
     path = write_spec(tmp_path, "items.json", document)

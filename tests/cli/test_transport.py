@@ -33,7 +33,7 @@ from tests.cli.test_hostile_servers import (
     problems,
     states,
 )
-from tests.helpers import TAP_BIN, Cli, Reply, Seen, SpecRunner, source_spec
+from tests.helpers import TAP_BIN, Cli, Reply, Seen, SpecRunner, source_spec, start_tap
 
 FAST = {"request_timeout": 2, "max_retries": 1, "max_retry_wait": 5}
 DAYS = [f"2024-01-0{d}T00:00:00Z" for d in range(1, 7)]  # five one-day slices
@@ -446,14 +446,7 @@ def test_a_signal_ends_every_wait_within_a_second(serve, tmp_path, wait, signum,
         "max_retry_wait": 120,
     }
     config = SpecRunner(tmp_path).config(doc, "items.json", settings)
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    process = start_tap(tmp_path, config)
     # The wait begins after the answer to the token request, or to the second slice's request
     # (pacing: after the first slice's, before the second is sent).
     trigger = "/token" if wait.startswith("token") else DAYS[0] if wait == "pacing" else DAYS[1]
@@ -497,14 +490,7 @@ OFFSETS = {"type": "OFFSET", "limitName": "limit", "limitValue": 5, "offSetName"
 def test_a_closed_output_stops_the_run_within_a_second(serve, run_spec, tmp_path):
     api = serve(endless_pages)
     config = run_spec.config(source_spec(api.url, schema=SCHEMA, pagination=OFFSETS), "items.json", {})
-    (tmp_path / "config.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [TAP_BIN, "--config", "config.json"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
+    process = start_tap(tmp_path, config)
     try:
         assert process.stdout is not None and process.stderr is not None
         assert json.loads(process.stdout.readline())["type"] == "SCHEMA"
