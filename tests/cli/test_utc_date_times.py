@@ -9,8 +9,8 @@ the same kind of values through Meltano into PostgreSQL with use_copy.
 from __future__ import annotations
 
 from tests.cli.test_hostile_servers import FAST
-from tests.cli.test_inferred_types import TOKEN, paged, spec
-from tests.helpers import source_spec
+from tests.cli.test_inferred_types import spec
+from tests.helpers import TOKEN_PAGING, source_spec, token_pages
 
 PAGE = [
     {"id": 1, "at": "2026-06-01T12:00:00+02:00", "day": "2026-06-01", "meta": {"at": "2026-06-01T12:00"}},
@@ -35,13 +35,13 @@ UTC = {
 
 
 def test_with_the_setting_date_times_are_the_same_instants_in_utc_and_nothing_else_changes(serve, run_spec):
-    result = run_spec.cli(spec(serve(paged([PAGE])).url), **FAST, utc_date_times=True)
+    result = run_spec.cli(spec(serve(token_pages([PAGE])).url), **FAST, utc_date_times=True)
     assert result.code == 0, result.stderr[-2000:]
     assert result.records() == [{**record, "at": UTC[record["id"]]} for record in PAGE]
 
 
 def test_without_the_setting_records_are_as_the_api_sent_them(serve, run_spec):
-    result = run_spec.cli(spec(serve(paged([PAGE])).url), **FAST)
+    result = run_spec.cli(spec(serve(token_pages([PAGE])).url), **FAST)
     assert result.code == 0, result.stderr[-2000:]
     assert result.records() == PAGE
 
@@ -52,12 +52,13 @@ def test_a_custom_schema_and_a_date_time_first_seen_on_a_later_page_are_converte
         "properties": {"id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}},
     }
     pages = [[{"id": 1, "at": "2026-06-01T12:00:00+02:00"}], [{"id": 2, "at": "2026-06-01T12:00:00-01:00"}]]
-    result = run_spec.cli(spec(serve(paged(pages)).url), **FAST, utc_date_times=True)
+    result = run_spec.cli(spec(serve(token_pages(pages)).url), **FAST, utc_date_times=True)
     singer = {"name": "items", "primaryKeys": ["id"]}
-    fixed_spec = source_spec(serve(paged(pages)).url, pagination=TOKEN, singer=singer, schema=custom)
+    url = serve(token_pages(pages)).url
+    fixed_spec = source_spec(url, pagination=TOKEN_PAGING, singer=singer, schema=custom)
     fixed = run_spec.cli(fixed_spec, **FAST, utc_date_times=True)
     late = [[{"id": 1}], [{"id": 2, "late": "2026-06-01T12:00:00-01:00"}]]
-    widened = run_spec.cli(spec(serve(paged(late)).url), **FAST, utc_date_times=True)
+    widened = run_spec.cli(spec(serve(token_pages(late)).url), **FAST, utc_date_times=True)
     for run in (result, fixed, widened):
         assert run.code == 0, run.stderr[-2000:]
     expected = [{"id": 1, "at": "2026-06-01T10:00:00Z"}, {"id": 2, "at": "2026-06-01T13:00:00Z"}]
