@@ -210,6 +210,7 @@ def _as_type(schema: Any, counter: Any, formats: bool = True) -> Any:
                         fields,
                         rename=rename,
                         forbid_unknown_fields=not schema.get("additionalProperties"),
+                        gc=False,  # made and dropped at once, holding no cycle: not tracked
                     )
                 )
             else:
