@@ -177,3 +177,31 @@ def test_the_page_check_says_fits_only_when_every_record_fits():
     assert not page([*valid, {"id": "a", "at": "2023-02-29T00:00:00Z", "day": None, "tags": []}])
     arabic = {"id": "a", "at": "٢٠٢٤-01-01T00:00:00Z", "day": None, "tags": []}  # a date-time to `re`
     assert one(arabic) and not page([arabic])  # no verdict: the record check decides
+
+
+def every_field_value():
+    """Date-times that sweep each field through all its digits, the others valid."""
+    yield from (f"{y:04d}-02-29T00:00:00Z" for y in range(10000))  # leap years, and year 0
+    yield from (f"{y:04d}-01-01T00:00:00Z" for y in range(0, 10000, 7))
+    for year in (2023, 2024, 1900, 2000):
+        yield from (f"{year}-{m:02d}-{d:02d}T00:00:00Z" for m in range(100) for d in range(100))
+    for a in range(100):
+        yield from (f"2024-06-30T{a:02d}:00:00Z", f"2024-06-30T00:{a:02d}:00Z", f"2024-06-30T00:00:{a:02d}Z")
+        for b in range(100):
+            yield from (f"2024-06-30T12:30:30+{a:02d}:{b:02d}", f"2024-06-30T12:30:30-{a:02d}:{b:02d}")
+    yield from (f"2024-06-30T12:30:30{'.' * bool(n)}{'5' * n}Z" for n in range(9))
+    yield from ("2024-06-30t12:30:30Z", "2024-06-30T12:30:30z", "2024-06-30T12:30:30", "2024-06-30 12:30:30Z")
+
+
+def test_the_page_check_of_date_times_is_the_pattern_on_every_field_value():
+    """The page check's date-time and date verdicts (one match of the joined column, ASCII digits)
+    equal the record check's, field by field: no value the pattern refuses is ever taken.
+    """
+    page = compile_page_fits(DATED)
+    one = compile_fits(DATED)
+    taken = 0
+    for value in every_field_value():
+        record = {"id": "a", "at": value, "day": value[:10], "tags": []}
+        assert page([record]) is one(record), value
+        taken += one(record)
+    assert taken > 8000  # valid values are among them, not only refused ones
