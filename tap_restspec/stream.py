@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -38,7 +39,7 @@ from tap_restspec.sync.host import Plan
 from tap_restspec.sync.runs import StreamRun, TapRun
 from tap_restspec.sync.sample import sampled_records
 from tap_restspec.sync.share import contexts_here
-from tap_restspec.sync.unit import run_unit, unit_records
+from tap_restspec.sync.unit import run_unit, unit_pages
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
@@ -216,6 +217,7 @@ class SpecStream(RESTStream[Any]):
                 remembered=None if self.fixed_schema else self.remembered,
                 remember=None if self.fixed_schema else self.remember,
                 write_record=writer.write_record if isinstance(writer, BufferedWriter) else None,
+                write_records=writer.write_records if isinstance(writer, BufferedWriter) else None,
                 utc=self.settings.utc_date_times,
             )
             versioned = self.replication_method == "FULL_TABLE" and self.settings.activate_versions
@@ -249,21 +251,24 @@ class SpecStream(RESTStream[Any]):
 
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """Every record of one unit (without writing them)."""
-        return run_unit(self, context, write_messages=False)
+        return chain.from_iterable(run_unit(self, context, write_messages=False))
 
     def _sync_records(  # type: ignore[override]
         self, context: Context | None = None, *, write_messages: bool = True
     ) -> Iterator[dict[str, Any]]:
         # A private override, the only one: the SDK's loop calls four private methods per record
         # (about a third of the tap's time, see bench/), cannot write a STATE per window slice, and
-        # raises for INCREMENTAL streams without a record key. `sync()` still calls it.
+        # raises for INCREMENTAL streams without a record key. `sync()` still calls it, and discards
+        # what it yields: written records are not yielded (a page at a time, not a resumption of
+        # four generators per record); with `write_messages=False` they are.
         shared = self.run.shared
+        partitioned = context is None and self.binding.partitioned
+        units = contexts_here(self) if partitioned else [dict(context) if context else None]
         try:
-            if context is None and self.binding.partitioned:
-                for partition in contexts_here(self):
-                    yield from unit_records(self, partition, write_messages)
-            else:
-                yield from unit_records(self, dict(context) if context else None, write_messages)
+            for unit in units:
+                for page in unit_pages(self, unit, write_messages):
+                    if not write_messages:
+                        yield from page
         finally:  # the SDK's dry run syncs stream by stream, without our sync_all's state and flush
             if shared.submit is None:
                 self.run.write_state(force=True)

@@ -4,6 +4,10 @@ the `tap-restspec` entry point (its command line is `cli.py`).
 
 from __future__ import annotations
 
+# isort: off
+import tap_restspec.deferred  # noqa: F401  (first: singer_sdk then finds its stand-ins, see deferred.py)
+
+# isort: on
 import contextlib
 import ctypes
 import gc

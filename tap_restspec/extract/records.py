@@ -56,6 +56,13 @@ class Extractor:
         except BodyError as exc:
             raise BodyError(f"contentPath {self.content.path!r} {exc}") from None
 
+    def page(self, raw: list[Any]) -> list[dict[str, Any]]:
+        """`records(raw)` as a list; a page of plain objects, kept whole, is that list as it is."""
+        whole = self.explode is None and self.content.keep is None and not self.content.skip
+        if whole and set(map(type, raw)) <= {dict}:
+            return list(raw)
+        return list(self.records(raw))
+
     def records(self, raw: Iterable[Any]) -> Iterator[dict[str, Any]]:
         """Flat records from raw matches: keep, skip, then explode."""
         content, explode = self.content, self.explode

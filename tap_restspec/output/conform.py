@@ -12,13 +12,14 @@ what the schema does not list and turns numbers in boolean-only fields into bool
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Annotated, Any, Union
 
 import msgspec
 
-from tap_restspec.output.inference import MATCH, PATTERNS, is_format
+from tap_restspec.output.inference import BODIES, MATCH, PATTERNS, is_format
 
 Check = Callable[[Any], bool]
 PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -31,6 +32,13 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "null": (type(None),),
 }
 _MISSING = object()
+# A column of a page's strings joined by newlines, each a `date-time` (`date`): ASCII digits only,
+# so a match here is a match of MATCH for each (no format admits a newline); anything else, even
+# Unicode digits MATCH takes, goes back to the check of one record at a time.
+_COLUMN = {
+    name: re.compile(rf"{body}(?:\n{body})*".replace(r"\d", "[0-9]")).fullmatch
+    for name, body in BODIES.items()
+}
 
 
 def _types(schema: dict[str, Any]) -> frozenset[type] | None:
@@ -111,16 +119,56 @@ def compile_fits(schema: dict[str, Any]) -> Check:
     return fits
 
 
-def _top_formats(schema: dict[str, Any]) -> list[tuple[str, Callable[[str], Any]]]:
-    """(name, the format's match) for each top-level property with a `date-time` or `date` format."""
+def compile_page_fits(schema: dict[str, Any]) -> Check:
+    """A function records -> True when every record of a page fits `schema` as it is: one msgspec
+    conversion of the list and one match per formatted top-level column, instead of a call per
+    record. False is no verdict: the page's records are then checked one at a time (`compile_fits`).
+    """
+    kind = msgspec_type(schema, top_formats=False)
+    if kind is None:
+        return lambda records: False
+    page = list[kind]  # type: ignore[valid-type]
+    convert = msgspec.convert
+    error = msgspec.ValidationError
+    columns = [(methodcaller("get", name), _COLUMN[fmt]) for name, fmt in _top_format_names(schema)]
+
+    def fits_page(records: Any) -> bool:
+        try:
+            convert(records, page)
+        except error:
+            return False
+        return all(_column_fits(list(map(get, records)), match) for get, match in columns)
+
+    return fits_page
+
+
+def _column_fits(values: list[Any], match: Callable[[str], Any]) -> bool:
+    """Every string among `values` is of the format `match` checks (others were type-checked)."""
+    try:
+        text = "\n".join(values)
+    except TypeError:  # a null or another type among them
+        strings = [value for value in values if type(value) is str]
+        text, values = "\n".join(strings), strings
+    if not values:
+        return True
+    return text.count("\n") == len(values) - 1 and match(text) is not None
+
+
+def _top_format_names(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, format) for each top-level property with a `date-time` or `date` format."""
     properties = schema.get("properties")
     if not isinstance(properties, dict):
         return []
     return [
-        (name, MATCH[sub["format"]])
+        (name, sub["format"])
         for name, sub in properties.items()
         if isinstance(sub, dict) and isinstance(sub.get("format"), str) and sub["format"] in PATTERNS
     ]
+
+
+def _top_formats(schema: dict[str, Any]) -> list[tuple[str, Callable[[str], Any]]]:
+    """(name, the format's match) for each top-level property with a `date-time` or `date` format."""
+    return [(name, MATCH[fmt]) for name, fmt in _top_format_names(schema)]
 
 
 def msgspec_type(schema: dict[str, Any], *, top_formats: bool = True) -> Any:
@@ -162,6 +210,7 @@ def _as_type(schema: Any, counter: Any, formats: bool = True) -> Any:
                         fields,
                         rename=rename,
                         forbid_unknown_fields=not schema.get("additionalProperties"),
+                        gc=False,  # made and dropped at once, holding no cycle: not tracked
                     )
                 )
             else:

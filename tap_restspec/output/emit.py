@@ -30,7 +30,7 @@ from singer_sdk.singerlib import Message, RecordMessage, SchemaMessage
 
 from tap_restspec.errors import StreamError
 from tap_restspec.output.columns import column, verdict
-from tap_restspec.output.conform import compile_fits, conform, misfit
+from tap_restspec.output.conform import compile_fits, compile_page_fits, conform, misfit
 from tap_restspec.output.inference import widen_page
 from tap_restspec.output.signature import signature
 from tap_restspec.output.utc import compile_utc
@@ -39,6 +39,7 @@ from tap_restspec.output.writer import encode
 LOGGER = logging.getLogger("tap-restspec")
 _NONE = object()  # no page yet
 WriteRecord = Callable[[bytes, dict[str, Any], bytes], None]  # head, record, tail: one RECORD line
+WriteRecords = Callable[[bytes, list[dict[str, Any]], bytes], None]  # a RECORD line for each record
 
 
 class Emitter:
@@ -58,6 +59,7 @@ class Emitter:
         remembered: Mapping[str, dict[str, Any]] | None = None,
         remember: Callable[[dict[str, str]], None] | None = None,
         write_record: WriteRecord | None = None,
+        write_records: WriteRecords | None = None,
         utc: bool = False,
     ) -> None:
         self.name = name
@@ -73,12 +75,14 @@ class Emitter:
         self._remember = remember
         self._lock = threading.Lock()
         self._fits = compile_fits(schema)
+        self._fits_page = compile_page_fits(schema)
         self.utc = utc  # date-time strings in UTC (output/utc.py)
         self._to_utc = compile_utc(schema) if utc else None
         self._dropped: set[str] = set()
         self._columns = {name: column(sub) for name, sub in self.remembered.items()}
         self._warned: set[tuple[str, str]] = set()
         self._write_record = write_record
+        self._write_records = write_records
         self._head = self._record_head() if write_record is not None else None
         self._tail: tuple[Any, int | None, bytes] = (_NONE, None, b"")  # extracted_at, version, tail
         if not fixed:  # the SCHEMA the run begins with: the first widening of what was remembered
@@ -96,8 +100,11 @@ class Emitter:
         """
         if self.fixed:
             return
+        visible = list(map(self._visible, records)) if self.deselected else records
+        if self._fits_page(visible):
+            return
         fits = self._fits
-        misfits = [record for record in map(self._visible, records) if not fits(record)]
+        misfits = [record for record in visible if not fits(record)]
         if misfits:
             with self._lock:
                 misfits = [record for record in misfits if not self._fits(record)]
@@ -115,16 +122,38 @@ class Emitter:
         if self._to_utc is not None:
             record = self._to_utc(record)
         if self._head is not None:
-            at, version, tail = self._tail
-            if at is not extracted_at or version != self.version:  # a new page
-                version = self.version
-                at, version, tail = self._tail = (extracted_at, version, record_tail(version, extracted_at))
-            self._write_record(self._head, record, tail)  # type: ignore[misc]  # set with _head
+            self._write_record(self._head, record, self._record_tail(extracted_at))  # type: ignore[misc]
             return
         for stream_map in self.maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
                 self.write(RecordMessage(stream_map.stream_alias, mapped, self.version, extracted_at))
+
+    def emit_page(self, records: list[dict[str, Any]], extracted_at: datetime) -> None:
+        """`emit(record, extracted_at, fitted=True)` for each of a page's records (after `fit_page`):
+        one check of a custom schema and one write for the whole page when it can.
+        """
+        write = self._write_records
+        if (
+            self._head is None
+            or write is None
+            or self.deselected
+            or (self.fixed and not self._fits_page(records))
+        ):
+            for record in records:
+                self.emit(record, extracted_at, fitted=True)
+            return
+        if self._to_utc is not None:
+            records = list(map(self._to_utc, records))
+        write(self._head, records, self._record_tail(extracted_at))
+
+    def _record_tail(self, extracted_at: datetime) -> bytes:
+        """The end of each RECORD line of the page taken at `extracted_at` (made once per page)."""
+        at, version, tail = self._tail
+        if at is not extracted_at or version != self.version:  # a new page
+            version = self.version
+            at, version, tail = self._tail = (extracted_at, version, record_tail(version, extracted_at))
+        return tail
 
     def _record_head(self) -> bytes | None:
         """The start of each RECORD line, when the stream's one map passes records on as they are
@@ -175,6 +204,7 @@ class Emitter:
         self._review(self.schema.get("properties") or {}, schema.get("properties") or {})
         self.schema = schema
         self._fits = compile_fits(schema)
+        self._fits_page = compile_page_fits(schema)
         self._to_utc = compile_utc(schema) if self.utc else None
         self.mapper.register_raw_stream_schema(self.name, schema, self.keys)
         self.write_schema()

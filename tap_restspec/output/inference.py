@@ -31,7 +31,8 @@ _DAY = (
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 # RFC 3339 as target-postgres stores it exactly: `T`, `Z`, at most microseconds (more digits
 # would be cut off in a timestamp column).
-PATTERNS = {"date-time": rf"^{_DAY}T{_TIME}\Z", "date": rf"^{_DAY}\Z"}
+BODIES = {"date-time": f"{_DAY}T{_TIME}", "date": _DAY}  # the formats without anchors
+PATTERNS = {name: rf"^{body}\Z" for name, body in BODIES.items()}
 MATCH = {name: re.compile(pattern).match for name, pattern in PATTERNS.items()}
 
 

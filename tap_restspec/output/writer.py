@@ -3,7 +3,8 @@
 The SDK's msgspec writer serialises into one module-level buffer and flushes after every
 message; this writer takes a lock around each message (parallel units never interleave
 inside a line), gathers RECORD lines into one buffer that goes out in writes of about 1 MB
-(stdout's own buffer is 8 KB: a system call every eleven records), writes everything before
+(stdout's own buffer is 8 KB: a system call every eleven records; a page's lines of 64 KB or
+more go out at once, encoded in one call, without a copy into the buffer), writes everything before
 each other message and flushes it, and turns a closed pipe (`tap-restspec ... | head`, a target
 that died) into a quiet stop instead of an error: found at the next write, or at once by
 `watch_reader`, which does not wait for one (records are gathered up to 1 MB between writes).
@@ -26,6 +27,7 @@ from singer_sdk.singerlib import Message, RecordMessage
 # The SDK's settings, in an encoder of our own: the SDK's shares one buffer across threads.
 _ENCODER = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
 WRITE_AT = 1 << 20  # bytes of RECORD lines gathered before one write
+WRITE_PAGE_AT = 1 << 16  # a page's RECORD lines this long are written at once, not gathered
 
 
 def encode(value: Any) -> bytes:
@@ -71,17 +73,39 @@ class BufferedWriter(MsgSpecWriter):
             if len(pending) >= WRITE_AT:
                 self._write()
 
+    def write_records(self, head: bytes, records: list[dict[str, Any]], tail: bytes) -> None:
+        """`write_record` for each of a page's records, encoded in one call: msgspec's JSON holds no
+        raw newline (strings escape it, no whitespace is written), so each newline between the
+        encoded records is where one RECORD line ends and the next begins.
+        """
+        if not records:
+            return
+        lines = _ENCODER.encode_lines(records).replace(b"\n", tail + head)  # a head too many at the end
+        page = memoryview(lines)[: len(lines) - len(head)]
+        with self.lock:
+            if self.closed:
+                return
+            self._pending += head
+            if len(page) >= WRITE_PAGE_AT:  # written as it is, after what was gathered: no copy
+                self._write(page)
+                return
+            self._pending += page
+            if len(self._pending) >= WRITE_AT:
+                self._write()
+
     def flush(self) -> None:
         """Write and flush what is gathered (at the end of a run)."""
         with self.lock:
             if not self.closed:
                 self._write()
 
-    def _write(self) -> None:
-        """Under the lock: every gathered line to stdout, flushed."""
+    def _write(self, more: memoryview | None = None) -> None:
+        """Under the lock: every gathered line, and `more`, to stdout, flushed."""
         try:
             out = sys.stdout.buffer
             out.write(self._pending)
+            if more is not None:
+                out.write(more)
             out.flush()
         except (BrokenPipeError, ValueError):
             self._close()

@@ -11,8 +11,9 @@ by `maximumRequest` ends the unit and marks the stream's `Outcome` cut.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
+from operator import methodcaller
 from typing import Any
 
 from singer_sdk.exceptions import AbortedSyncPausedException
@@ -32,11 +33,11 @@ from tap_restspec.sync.host import UnitHost
 LOGGER = logging.getLogger("tap-restspec")
 
 
-def unit_records(
+def unit_pages(
     stream: UnitHost, context: dict[str, Any] | None, write_messages: bool
-) -> Iterator[dict[str, Any]]:
-    """One unit's records; when the scheduler drives the run, its failure is recorded for the
-    run's end (the other units go on), else it is raised (the SDK's own `sync()`).
+) -> Iterator[list[dict[str, Any]]]:
+    """One unit's records, a page at a time; when the scheduler drives the run, its failure is
+    recorded for the run's end (the other units go on), else it is raised (the SDK's own `sync()`).
     """
     run = stream.run
     scheduled = run.shared.submit is not None
@@ -68,8 +69,9 @@ def unit_records(
 
 def run_unit(
     stream: UnitHost, context: Mapping[str, Any] | None, *, write_messages: bool = True
-) -> Iterator[dict[str, Any]]:
-    """Every record of one unit, emitted (when selected and `write_messages`) and yielded.
+) -> Iterator[list[dict[str, Any]]]:
+    """Every record of one unit, emitted (when selected and `write_messages`) and yielded a page at
+    a time.
 
     Each slice's bookmark moves only when its pass ended on evidence that the API has no more;
     a pass cut by `maximumRequest` ends the unit there (contract, "End of data").
@@ -91,6 +93,7 @@ def run_unit(
     limit = stream.ABORT_AT_RECORD_COUNT  # the SDK's dry run (its test harness) caps every stream
     counted = 0
     emit = stream.emitter.emit if selected and owned else None
+    whole_pages = emit is not None and tracker is None and not children and limit is None
     with stream.get_record_counter() as counter, stream.get_http_request_counter() as http:
         counter.with_context(state_context)
         http.with_context(state_context)
@@ -108,19 +111,16 @@ def run_unit(
                     )
                 extracted_at = datetime.now(timezone.utc)
                 count = 0
-                records = list(stream.extractor.records(raw))
+                records = stream.extractor.page(raw)
                 if fresh is not None:
                     records, older = fresh.split(records)
-                for record in records:
-                    for name, value in added.items():
-                        if name not in record:
-                            record[name] = value
-                    for key in keys:
-                        if record.get(key) is None:
-                            raise StreamError(missing_key(spec.name, key, record))
+                complete(records, added, keys, spec.name)
                 if emit is not None:
                     stream.emitter.fit_page(records)  # at most one SCHEMA for the page
-                for record in records:
+                if whole_pages:  # nothing to do record by record
+                    stream.emitter.emit_page(records, extracted_at)
+                    count = len(records)
+                for record in [] if whole_pages else records:
                     if emit is not None:
                         emit(record, extracted_at, fitted=True)
                     if tracker is not None:
@@ -133,11 +133,11 @@ def run_unit(
                         raise AbortedSyncPausedException(
                             f"stream {spec.name}: stopped at {limit} records (dry run)"
                         )
-                    yield record
                 counter.increment(count)
                 counted += count
                 if per_page and tracker is not None:
                     per_page = checkpoint(stream, state_context, tracker)
+                yield records
                 if older and newest_first:
                     break
             if fresh is not None:
@@ -149,6 +149,22 @@ def run_unit(
                 return
             if selected:
                 finish_slice(stream, state_context, window, tracker)
+
+
+def complete(
+    records: list[dict[str, Any]], added: Mapping[str, str], keys: Sequence[str], stream: str
+) -> None:
+    """Give `records` the partition's values they lack; stop on one without a primary key."""
+    for record in records if added else ():
+        for name, value in added.items():
+            if name not in record:
+                record[name] = value
+    if not any(None in map(methodcaller("get", key), records) for key in keys):
+        return
+    for record in records:  # the first record, in order, with a key missing
+        for key in keys:
+            if record.get(key) is None:
+                raise StreamError(missing_key(stream, key, record))
 
 
 def missing_key(stream: str, key: str, record: Mapping[str, Any]) -> str:
