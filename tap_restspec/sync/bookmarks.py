@@ -147,8 +147,12 @@ def instant(value: Any, schedule: Schedule | None) -> datetime | None:
     return order[1] if order is not None and order[0] == 1 else None
 
 
-def windows(stream: UnitHost, context: Mapping[str, Any] | None) -> list[Window]:
-    """The slices this unit reads; [] when the bookmark is already past the window's end."""
+def windows(stream: UnitHost, context: Mapping[str, Any] | None, *, said: bool = True) -> list[Window]:
+    """The slices this unit reads; [] when the bookmark is already past the window's end.
+
+    `said=False` (the schema's sample, which the sync's own call follows): the INFO lines are not
+    written, so a run says each window once.
+    """
     plan = stream.plan
     settings, spec, name = plan.settings, plan.spec, plan.name
     if spec.schedule is None:
@@ -174,12 +178,14 @@ def windows(stream: UnitHost, context: Mapping[str, Any] | None) -> list[Window]
         return []
     span = f"{dates.to_iso(window.start) if window.start else '(beginning)'} .. {dates.to_iso(window.end)}"
     if window.empty:
-        LOGGER.info("Stream %s%s: the window %s is empty; nothing to read", name, where, span)
+        if said:
+            LOGGER.info("Stream %s%s: the window %s is empty; nothing to read", name, where, span)
         return []
     step = plan.window_step
     parts = slices(window, step)
     sliced = f" in {len(parts)} slices of {step.text}" if step and len(parts) > 1 else ""
-    LOGGER.info("Stream %s%s: window %s%s", name, where, span, sliced)
+    if said:
+        LOGGER.info("Stream %s%s: window %s%s", name, where, span, sliced)
     return parts
 
 

@@ -84,7 +84,7 @@ def _fetch(stream: UnitHost) -> Page | None:
     context = first_context(stream)
     if context is None and (stream.parent is not None or plan.binding.partitioned):
         return None
-    slices = windows(stream, context)
+    slices = windows(stream, context, said=False)
     if not slices:
         return None
     first = plan.pass_for(plan.values_for(context), slices[0], stream.extractor)

@@ -150,3 +150,13 @@ def test_a_simple_form_needs_a_start_parameter_or_the_placeholder(serve, run_spe
         "(or put {START_TIME} in the request's path, query, headers or body)",
     )
     assert server.seen == []
+
+
+def test_a_run_says_its_window_once_though_a_thin_first_page_is_sampled(serve, run_spec):
+    server = serve(answer)  # one record a page: the schema's sample reads it before the sync
+    document = source_spec(server.url, schedule={"scheduleStartParamName": "since"})
+    result = run_spec.cli(document, start_date=START, end_date=END, **FAST)
+    assert result.code == 0, result.stderr[-2000:]
+    said = [line for line in result.stderr.splitlines() if "Stream items: window " in line]
+    assert len(said) == 1 and said[0].endswith(f"window {START} .. {END}")
+    assert len(server.seen) == 1  # the sampled page was the sync's
