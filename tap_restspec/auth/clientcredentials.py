@@ -16,7 +16,7 @@ from typing import ClassVar
 from requests.auth import AuthBase
 
 from tap_restspec.auth.base import AuthType, AuthValues, BuildContext, present
-from tap_restspec.auth.oauth2 import OAuth2, absolute, token_method
+from tap_restspec.auth.oauth2 import OAuth2, absolute, field_names, token_method
 from tap_restspec.auth.tokens import (
     CLIENT_CREDENTIALS,
     OAuth2Refresh,
@@ -64,11 +64,7 @@ class OAuth2ClientCredentials(OAuth2):
             method=method,
             client_id=client_id,
             client_secret=client_secret,
-            access_field=overrides.get("accessTokenField", "access_token"),
-            refresh_field=overrides.get("refreshTokenField", "refresh_token"),
-            expires_field=overrides.get("expireInField", "expires_in"),
-            client_id_field=overrides.get("clientId", "client_id"),
-            client_secret_field=overrides.get("clientSecret", "client_secret"),
+            **field_names(overrides),
             context=context,
             grant=CLIENT_CREDENTIALS,
             scope=str(scope) if present(scope) else None,

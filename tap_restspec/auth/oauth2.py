@@ -129,11 +129,7 @@ class OAuth2(AuthType):
             method=token_method(overrides.get("authenticationMethod", "POST")) or "POST",
             client_id=str(client_id) if present(client_id) else None,
             client_secret=str(client_secret) if present(client_secret) else None,
-            access_field=overrides.get("accessTokenField", "access_token"),
-            refresh_field=overrides.get("refreshTokenField", "refresh_token"),
-            expires_field=overrides.get("expireInField", "expires_in"),
-            client_id_field=overrides.get("clientId", "client_id"),
-            client_secret_field=overrides.get("clientSecret", "client_secret"),
+            **field_names(overrides),
             context=context,
         )
         expires_at = dates.parse_datetime(str(expiration)) if present(expiration) else None
@@ -142,6 +138,17 @@ class OAuth2(AuthType):
         )
         key = (endpoint.url, endpoint.client_id, state.access_token, state.refresh_token, expires_at)
         return OAuth2Refresh(endpoint, shared_state(key, state))
+
+
+def field_names(overrides: Mapping[str, Any]) -> dict[str, str]:
+    """The token answer's and request's field names, as `requestParameterOverride` renames them."""
+    return {
+        "access_field": overrides.get("accessTokenField", "access_token"),
+        "refresh_field": overrides.get("refreshTokenField", "refresh_token"),
+        "expires_field": overrides.get("expireInField", "expires_in"),
+        "client_id_field": overrides.get("clientId", "client_id"),
+        "client_secret_field": overrides.get("clientSecret", "client_secret"),
+    }
 
 
 def token_method(value: str) -> str | None:
